@@ -1,0 +1,148 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
+import { assertBackoffSchedule, DEFAULT_BACKOFF_MS, DEFAULT_MAX_DELIVERIES } from './backoff';
+import { ensureConsumer } from './consumer-config';
+import type { DurableConsumerSpec } from './consumer-config';
+import { DEAD_LETTER_SUBJECT_PREFIX } from './dead-letter';
+import type { Decoder } from './decode';
+import { isPermanentFailure } from './errors';
+import { processMessage } from './message-processor';
+import type { MessageHandler, Outcome } from './message-processor';
+import { Slots } from './slots';
+
+/** Options of {@link startConsumer}. */
+export interface ConsumerOptions<M> extends DurableConsumerSpec {
+  handler: MessageHandler<M>;
+  /** Parsed JSON → message, e.g. the contracts' `decodeMessage` or `decoderFromSchema(schema)`. */
+  decode: Decoder<M>;
+  /** Handlers running at once (default 8). Also the number of messages pulled ahead. */
+  concurrency?: number;
+  /** Deliveries before a transiently failing message is dead-lettered (default 10). */
+  maxDeliveries?: number;
+  /** `nak` delay after failed delivery n is `backoffMs[n-1]`, the last entry repeating (default 1 s … 10 min). */
+  backoffMs?: readonly number[];
+  /** Which thrown values mean "retrying cannot help" (default: those with `permanent: true`). */
+  isPermanent?: (err: unknown) => boolean;
+  /** Automatic `working()` interval while a handler runs, ms (default ack wait / 3; 0 = off). */
+  heartbeatMs?: number;
+  /** Dead-letter subject prefix (default `dlq`); the dead-letter stream must cover `<prefix>.>`. */
+  deadLetterPrefix?: string;
+  /** How long {@link RunningConsumer.stop} waits for running handlers, ms (default 30 000). */
+  stopTimeoutMs?: number;
+  /** Root logger; each message gets a child of it. */
+  logger: Logger;
+  /** Called after each message settles (metrics, tests). */
+  onSettled?: (outcome: Outcome, msg: { subject: string; streamSeq: number; deliveryCount: number }) => void;
+}
+
+/** A running durable pull consumer. */
+export interface RunningConsumer {
+  readonly stream: string;
+  readonly durable: string;
+  /** Handlers running right now. */
+  readonly inFlight: number;
+  /**
+   * Graceful stop: stop pulling, hand back (nak, no delay) messages pulled but not started, let running handlers
+   * finish and settle (ack / nak / dead-letter), flush the acks to the server. Does not close the connection.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Ensures the durable consumer and starts delivering its messages to `handler` with at most `concurrency`
+ * running at once. Delivery is at-least-once: a message is acked only after its handler resolved.
+ */
+export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOptions<M>): Promise<RunningConsumer> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+  assertBackoffSchedule(backoffMs);
+  const maxDeliveries = options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
+  if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) throw new RangeError('maxDeliveries must be an integer ≥ 1');
+  const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const logger = options.logger.child({ consumer: options.durable, stream: options.stream });
+
+  const jsm = await jetstreamManager(nc);
+  await ensureConsumer(jsm, options);
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(options.stream, options.durable);
+  const settings = {
+    js,
+    consumer: options.durable,
+    handler: options.handler,
+    decode: options.decode,
+    maxDeliveries,
+    backoffMs,
+    isPermanent: options.isPermanent ?? isPermanentFailure,
+    heartbeatMs: options.heartbeatMs ?? Math.floor(ackWaitMs / 3),
+    deadLetterPrefix: options.deadLetterPrefix ?? DEAD_LETTER_SUBJECT_PREFIX,
+    logger: options.logger,
+  };
+
+  const slots = new Slots(concurrency);
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+  let messages: ConsumerMessages | undefined;
+
+  const dispatch = (m: JsMsg): void => {
+    const p = processMessage(m, settings)
+      .then((outcome) => options.onSettled?.(outcome, { subject: m.subject, streamSeq: m.seq, deliveryCount: m.info.deliveryCount }))
+      .catch((err: unknown) => logger.error({ err }, 'message processing failed unexpectedly; it will be redelivered'))
+      .finally(() => {
+        running.delete(p);
+        slots.release();
+      });
+    running.add(p);
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!stopping) {
+      try {
+        messages = await consumer.consume({ max_messages: concurrency });
+        if (stopping) void messages.close(); // stop() raced with consume(): the loop below hands back what came
+        for await (const m of messages) {
+          if (!stopping) await slots.acquire();
+          if (stopping) {
+            m.nak(); // pulled but not started: give it back now rather than after the ack wait
+            continue;
+          }
+          dispatch(m);
+        }
+      } catch (err) {
+        if (stopping) break;
+        logger.warn({ err }, 'consume loop ended, restarting in 1 s');
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  };
+  const loopDone = loop();
+  logger.info({ concurrency, maxDeliveries }, 'consumer started');
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    slots.cancelWaiters();
+    await messages?.close();
+    await loopDone;
+    const timeoutMs = options.stopTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const result = await Promise.race([Promise.all([...running]).then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      logger.warn({ inFlight: running.size }, 'stop timed out; unfinished messages will be redelivered');
+    }
+    if (!nc.isClosed()) await nc.flush();
+    logger.info('consumer stopped');
+  };
+
+  return {
+    stream: options.stream,
+    durable: options.durable,
+    get inFlight() {
+      return running.size;
+    },
+    stop: () => (stopped ??= stop()),
+  };
+}

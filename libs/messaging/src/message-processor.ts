@@ -1,0 +1,150 @@
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
+import { backoffDelay } from './backoff';
+import { buildDeadLetter } from './dead-letter';
+import type { DeadLetterReason } from './dead-letter';
+import { decodeBody } from './decode';
+import type { Decoder } from './decode';
+import { describeFailure } from './errors';
+
+/** What a handler gets with each message. */
+export interface MessageContext<M> {
+  /** The decoded message (an envelope when the decoder is the contracts' one). */
+  message: M;
+  /** Subject the message was published on. */
+  subject: string;
+  /** 1 on first delivery, 2 on the first redelivery, ... */
+  deliveryCount: number;
+  /** Stream holding the message. */
+  stream: string;
+  /** The message's stream sequence. */
+  streamSeq: number;
+  /** Durable consumer name. */
+  consumer: string;
+  /** Child logger carrying subject, type, messageId, correlationId, deliveryCount, streamSeq, consumer. */
+  logger: Logger;
+  /** Tells the server the handler is still working, resetting the ack wait (also sent automatically). */
+  working(): void;
+}
+
+/** A message handler. Resolve to have the message acked; throw to have it retried or dead-lettered. */
+export type MessageHandler<M> = (ctx: MessageContext<M>) => Promise<void> | void;
+
+/** How one message ended. */
+export type Outcome = 'acked' | 'retry' | DeadLetterReason | 'dead-letter-failed';
+
+/** Settings {@link processMessage} works with (resolved from the consumer options). */
+export interface ProcessorSettings<M> {
+  js: JetStreamClient;
+  consumer: string;
+  handler: MessageHandler<M>;
+  decode: Decoder<M>;
+  maxDeliveries: number;
+  backoffMs: readonly number[];
+  isPermanent: (err: unknown) => boolean;
+  /** Interval of automatic `working()` calls while the handler runs, ms; 0 turns them off. */
+  heartbeatMs: number;
+  deadLetterPrefix: string;
+  logger: Logger;
+}
+
+/**
+ * Runs one delivery to its end: decode → handler → ack; transient failure → nak with backoff; undecodable,
+ * permanent failure or deliveries exhausted → dead-letter copy stored, then term. If storing the copy fails
+ * the message is nak'ed instead, so it is never terminated without its copy.
+ */
+export async function processMessage<M>(m: JsMsg, s: ProcessorSettings<M>): Promise<Outcome> {
+  const deliveryCount = m.info.deliveryCount;
+  const base = { subject: m.subject, streamSeq: m.seq, deliveryCount, consumer: s.consumer };
+  const decoded = decodeBody(m.data, s.decode);
+  if (!decoded.ok) {
+    return deadLetter(m, s, 'undecodable', decoded.reason, s.logger.child(base));
+  }
+  const logger = s.logger.child({ ...base, ...envelopeFields(decoded.message) });
+  if (deliveryCount > s.maxDeliveries) {
+    // A previous delivery ended without an ack or nak (crash, ack wait expired): don't run it again.
+    const detail = `delivered ${deliveryCount} times, limit ${s.maxDeliveries}; the last attempt did not finish`;
+    return deadLetter(m, s, 'max-deliveries', detail, logger);
+  }
+  const timer = s.heartbeatMs > 0 ? setInterval(() => m.working(), s.heartbeatMs) : undefined;
+  try {
+    await s.handler({
+      message: decoded.message,
+      subject: m.subject,
+      deliveryCount,
+      stream: m.info.stream,
+      streamSeq: m.seq,
+      consumer: s.consumer,
+      logger,
+      working: () => m.working(),
+    });
+  } catch (err) {
+    const detail = describeFailure(err);
+    if (s.isPermanent(err)) return deadLetter(m, s, 'permanent-failure', detail, logger);
+    if (deliveryCount >= s.maxDeliveries) return deadLetter(m, s, 'max-deliveries', detail, logger);
+    const delay = backoffDelay(s.backoffMs, deliveryCount);
+    logger.warn({ err, retryInMs: delay }, 'handler failed, will retry');
+    m.nak(delay);
+    return 'retry';
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  m.ack();
+  logger.debug('handled');
+  return 'acked';
+}
+
+async function deadLetter<M>(
+  m: JsMsg,
+  s: ProcessorSettings<M>,
+  reason: DeadLetterReason,
+  detail: string,
+  logger: Logger,
+): Promise<Outcome> {
+  const letter = buildDeadLetter(
+    {
+      reason,
+      detail,
+      subject: m.subject,
+      stream: m.info.stream,
+      streamSeq: m.seq,
+      consumer: s.consumer,
+      deliveryCount: m.info.deliveryCount,
+      deadLetteredAt: new Date().toISOString(),
+      payload: m.data,
+      originalHeaders: headerPairs(m),
+    },
+    s.deadLetterPrefix,
+  );
+  const h = natsHeaders();
+  for (const [k, v] of letter.headers) h.append(k, v);
+  try {
+    await s.js.publish(letter.subject, letter.body, { msgID: letter.msgID, headers: h });
+  } catch (err) {
+    const delay = backoffDelay(s.backoffMs, m.info.deliveryCount);
+    logger.error({ err, reason, retryInMs: delay }, 'could not store dead letter, message kept for retry');
+    m.nak(delay);
+    return 'dead-letter-failed';
+  }
+  m.term();
+  logger.error({ reason, detail, deadLetterSubject: letter.subject }, 'message dead-lettered');
+  return reason;
+}
+
+/** Envelope fields for the child logger, read defensively (the decoder decides the message type). */
+function envelopeFields(message: unknown): Record<string, string> {
+  if (typeof message !== 'object' || message === null) return {};
+  const { type, id, correlationId } = message as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  if (typeof type === 'string') out.type = type;
+  if (typeof id === 'string') out.messageId = id;
+  if (typeof correlationId === 'string') out.correlationId = correlationId;
+  return out;
+}
+
+function headerPairs(m: JsMsg): Array<readonly [string, string]> {
+  const h = m.headers;
+  if (!h) return [];
+  return h.keys().flatMap((k: string) => h.values(k).map((v: string) => [k, v] as const));
+}
