@@ -61,6 +61,14 @@ describe('createLogger redaction (issue 2: a log line with the gateway URL and a
     expect(text).toContain('[REDACTED 17 chars]');
   });
 
+  it('redacts what only the finished line shows (a message prefix)', () => {
+    const out = capture();
+    const logger = createLogger({ service: 't', destination: out.stream });
+    logger.child({}, { msgPrefix: `[${GATEWAY_URL}] ` }).info('sent');
+    expect(out.text()).not.toContain(encodeURIComponent(PASSWORD));
+    expect(out.lines()[0]?.msg).toContain('password=[REDACTED]');
+  });
+
   it('childForMessage carries the message context on every line', () => {
     const out = capture();
     const logger = createLogger({ service: 't', destination: out.stream });

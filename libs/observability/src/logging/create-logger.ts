@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
 import { redactSecrets } from '../redaction/redact-secrets';
-import { redactString } from '../redaction/redact-string';
+import { redactLine, redactString } from '../redaction/redact-string';
 
 /** Options of {@link createLogger}. */
 export interface CreateLoggerOptions {
@@ -19,7 +19,7 @@ export interface CreateLoggerOptions {
  *    sanitized object) before pino formats them;
  * 2. `formatters.log` / `formatters.bindings` run {@link redactSecrets} over the merged object and child bindings
  *    (secret keys at any depth, bodies, phone keys, strings);
- * 3. `hooks.streamWrite` runs {@link redactString} over the finished line as a backstop (message prefixes,
+ * 3. `hooks.streamWrite` runs the same string rules over the finished line as a backstop (message prefixes,
  *    anything pino adds itself).
  * Call it once per process (ObservabilityModule does) and derive children from it.
  */
@@ -50,7 +50,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
         }
         return (method as (...a: unknown[]) => void).apply(this, safe);
       },
-      streamWrite: (line) => redactString(line),
+      streamWrite: redactLine,
     },
   };
   return options.destination ? pino(config, options.destination) : pino(config);

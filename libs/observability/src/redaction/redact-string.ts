@@ -67,12 +67,29 @@ export function redactBody(value: string): string {
  */
 export function redactString(input: string): string {
   if (!MAY_CONTAIN_SECRET.test(input)) return input;
+  return redactParams(input.replace(JSON_PAIR, redactJsonPair));
+}
+
+// Outside quoted JSON, these characters are what a secret, a userinfo or an E.164 number needs.
+const MAY_CONTAIN_PARAM = /[=+@]|%2B|%3D/i;
+
+/**
+ * {@link redactString} for a finished JSON log line, whose own keys were already redacted by key: quoted pairs are
+ * only looked for where a string holds escaped JSON (`\"`), so an ordinary line costs two cheap tests.
+ */
+export function redactLine(line: string): string {
+  const withPairs = line.includes('\\"') ? line.replace(JSON_PAIR, redactJsonPair) : line;
+  return MAY_CONTAIN_PARAM.test(withPairs) ? redactParams(withPairs) : withPairs;
+}
+
+function redactJsonPair(_m: string, quote: string, key: string, value: string): string {
+  const k = key.toLowerCase();
+  const replaced = BODY_KEYS.has(k) ? redactBody(value) : PHONE_JSON_KEYS.has(k) ? maskPhone(value) : REDACTED;
+  return `${quote}${key}${quote}:${quote}${replaced}${quote}`;
+}
+
+function redactParams(input: string): string {
   return input
-    .replace(JSON_PAIR, (_m, quote: string, key: string, value: string) => {
-      const k = key.toLowerCase();
-      const replaced = BODY_KEYS.has(k) ? redactBody(value) : PHONE_JSON_KEYS.has(k) ? maskPhone(value) : REDACTED;
-      return `${quote}${key}${quote}:${quote}${replaced}${quote}`;
-    })
     .replace(SECRET_PARAM, (_m, pre: string, key: string, eq: string) => `${pre}${key}${eq}${REDACTED}`)
     .replace(PHONE_PARAM, (_m, pre: string, key: string, eq: string, value: string) =>
       `${pre}${key}${eq}${maskPhone(decodePlus(value))}`,
