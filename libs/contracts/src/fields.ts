@@ -77,7 +77,11 @@ export const TaskId = z
   .describe('gateway task id (tid), 1 … 2^31-1');
 
 /** A short human-readable name (person, business, service, staff member). */
-export const Name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+export const Name = z
+  .string()
+  .min(1, { message: 'must not be empty', abort: true })
+  .max(200, 'must be at most 200 characters')
+  .regex(/\S/, 'must not be blank');
 
 /** A lower-case kebab-case word list (`review-requests`). */
 export const KebabName = z

@@ -33,12 +33,21 @@ export function jsonSchemaOf(entry: (typeof catalogue)[number]): Record<string, 
   };
 }
 
-function indexOf(): string {
+/**
+ * The catalogue as a Markdown table (message, v, kind, subject, stream, producer, consumers), each message
+ * linked to its JSON Schema under `linkDir`.
+ */
+export function catalogueTable(linkDir: string): string {
   const rows = catalogue.map(
     (e) =>
-      `| [${e.type}](${schemaFileName(e.type, e.v)}) | ${e.v} | ${e.kind} | \`${subjectOf(e.type)}\` | ` +
+      `| [${e.type}](${linkDir}${schemaFileName(e.type, e.v)}) | ${e.v} | ${e.kind} | \`${subjectOf(e.type)}\` | ` +
       `${streamOf(subjectOf(e.type))?.name ?? ''} | ${e.producer} | ${e.consumers.join(', ')} |`,
   );
+  return ['| message | v | kind | subject | stream | producer | consumers |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function indexOf(): string {
+  const summaries = catalogue.map((e) => `- **${e.type}** — ${e.summary}`);
   return [
     '# Public message schemas',
     '',
@@ -54,9 +63,9 @@ function indexOf(): string {
     '',
     'and commit the result; the contracts tests fail while the committed files differ from the schemas.',
     '',
-    '| message | v | kind | subject | stream | producer | consumers |',
-    '|---|---|---|---|---|---|---|',
-    ...rows,
+    catalogueTable(''),
+    '',
+    ...summaries,
     '',
   ].join('\n');
 }

@@ -28,7 +28,12 @@ export const BusinessUpserted = defineMessage(
           .describe('confirmation reminders go out this many days before the appointment; 0 = off'),
         hoursAfterCheckInForTextMessages: z.number().min(0).max(720).optional()
           .describe('review requests go out this many hours after check-in'),
-        reviewUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(500).optional(),
+        reviewUrl: z
+          .string()
+          .max(500, 'must be at most 500 characters')
+          .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, 'must be an http(s) URL')
+          .optional()
+          .describe('the review link texted in review requests'),
       })
       .optional()
       .describe('per-business texting settings, when the booking frontend holds them'),
@@ -58,7 +63,8 @@ export const CustomerUpserted = defineMessage(
       path: ['consentedAt'],
       message: 'must be absent when marketingConsent is false',
       ...whenFieldsValid,
-    }),
+    })
+    .describe('consentedAt only with marketingConsent = true'),
   'business',
 );
 export type CustomerUpserted = z.infer<typeof CustomerUpserted>;
@@ -79,7 +85,8 @@ export const AppointmentBooked = defineMessage(
       location: z.string().max(500, 'must be at most 500 characters').optional()
         .describe('where the appointment takes place, when not the business address'),
     })
-    .refine(endsAfterStart, endsAfterStartIssue),
+    .refine(endsAfterStart, endsAfterStartIssue)
+    .describe('endsAt, when present, is after startsAt'),
   'business',
 );
 export type AppointmentBooked = z.infer<typeof AppointmentBooked>;
@@ -100,7 +107,8 @@ export const AppointmentRescheduled = defineMessage(
       staffName: Name.optional(),
       location: z.string().max(500, 'must be at most 500 characters').optional(),
     })
-    .refine(endsAfterStart, endsAfterStartIssue),
+    .refine(endsAfterStart, endsAfterStartIssue)
+    .describe('endsAt, when present, is after startsAt'),
   'business',
 );
 export type AppointmentRescheduled = z.infer<typeof AppointmentRescheduled>;

@@ -38,7 +38,8 @@ export const SchedulerTicked = defineMessage(
       path: ['caughtUp'],
       message: 'must be true exactly when missedSlots > 0',
       ...whenFieldsValid,
-    }),
+    })
+    .describe('previousSlotAt, when not null, is before slotAt; caughtUp is true exactly when missedSlots > 0'),
   'platform',
 );
 export type SchedulerTicked = z.infer<typeof SchedulerTicked>;
@@ -61,7 +62,8 @@ export const SchedulerSlotSkipped = defineMessage(
       path: ['coveredBySlotAt'],
       message: 'must not be before slotAt',
       ...whenFieldsValid,
-    }),
+    })
+    .describe('coveredBySlotAt is not before slotAt'),
   'platform',
 );
 export type SchedulerSlotSkipped = z.infer<typeof SchedulerSlotSkipped>;

@@ -80,7 +80,11 @@ export const SendSms = defineMessage(
       path: ['refs', 'appointmentId'],
       message: 'is required for confirmation, reschedule, reminder and review texts',
       ...whenFieldsValid,
-    }),
+    })
+    .describe(
+      'expiresAt, when both present, is after notBefore; confirmation, reschedule, reminder and review texts need ' +
+        'refs.appointmentId; campaign texts need refs.campaignId and refs.campaignRunId',
+    ),
   'business',
 );
 export type SendSms = z.infer<typeof SendSms>;
