@@ -1,1 +1,22 @@
+// Public API of @dailydesk/event-store: the event store port, its three adapters, the command loop and the relay.
+
 export * from './decider';
+
+export { ConcurrencyError, DuplicateEventError } from './event-store.port';
+export type {
+  AppendResult,
+  EventStore,
+  EventStoreOptions,
+  ExpectedVersion,
+  GlobalPosition,
+  Leadership,
+  ReadStreamResult,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.port';
+export { InvalidAppendError } from './append-input';
+
+export { createEventStore, createPgliteEventStore, createPostgresEventStore, DEFAULT_EVENT_STORE_SCHEMA, loadPglite } from './create-event-store';
+export type { CreateEventStoreOptions, PgliteEventStoreOptions, PostgresEventStoreOptions } from './create-event-store';
+export { createInMemoryEventStore } from './memory/in-memory-event-store';

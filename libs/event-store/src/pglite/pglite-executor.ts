@@ -1,0 +1,86 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { Leadership } from '../event-store.port';
+import type { SqlExecutor, SqlSession } from '../sql/sql-executor';
+
+interface Queryable {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  exec(text: string): Promise<unknown>;
+}
+
+const sessionOf = (db: Queryable): SqlSession => ({
+  async query<R>(text: string, params?: unknown[]) {
+    return (await db.query<R>(text, params)).rows;
+  },
+  async exec(text: string) {
+    await db.exec(text);
+  },
+});
+
+/**
+ * {@link SqlExecutor} on PGlite: one in-process session, whose `transaction()` holds PGlite's own mutex, so
+ * transactions never overlap (the late-commit race cannot happen here; the visibility filter is harmless).
+ * Leadership is an in-process set: a PGlite data folder is only ever open in one process.
+ */
+export class PgliteExecutor implements SqlExecutor {
+  private readonly session: SqlSession;
+  private readonly leaders = new Set<string>();
+
+  constructor(
+    private readonly db: PGlite,
+    private readonly ownsDb: boolean,
+  ) {
+    this.session = sessionOf(db as unknown as Queryable);
+  }
+
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
+    return this.session.query<R>(text, params);
+  }
+
+  exec(text: string): Promise<void> {
+    return this.session.exec(text);
+  }
+
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
+    return fn(this.session);
+  }
+
+  async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction((tx) => fn(sessionOf(tx as unknown as Queryable)));
+    } catch (err) {
+      // PGlite has rolled back; a session-level append lock taken before the failure must not linger.
+      await this.db.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    const unlisten = await this.db.listen(channel, () => onNotify());
+    return async () => {
+      if (!this.db.closed) await unlisten();
+    };
+  }
+
+  async notify(channel: string): Promise<void> {
+    await this.db.query('SELECT pg_notify($1, $2)', [channel, '']);
+  }
+
+  async tryAcquireLeadership(_lockSql: string, _unlockSql: string, name: string): Promise<Leadership | null> {
+    if (this.leaders.has(name)) return null;
+    this.leaders.add(name);
+    let held = true;
+    return {
+      get held() {
+        return held;
+      },
+      release: async () => {
+        if (held) this.leaders.delete(name);
+        held = false;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDb && !this.db.closed) await this.db.close();
+  }
+}

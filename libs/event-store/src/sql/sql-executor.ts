@@ -1,0 +1,26 @@
+import type { Leadership } from '../event-store.port';
+
+/** One database session: parameterised queries and multi-statement scripts. */
+export interface SqlSession {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Runs a script of several statements without parameters (simple query protocol). */
+  exec(text: string): Promise<void>;
+}
+
+/**
+ * What the shared SQL event store needs from a database: PostgreSQL (a pool of connections) or PGlite (one
+ * in-process session). The SQL text is the same; only how it reaches the database differs.
+ */
+export interface SqlExecutor extends SqlSession {
+  /** Runs `fn` inside BEGIN … COMMIT on one session; rolls back (and drops session-level locks) if it throws. */
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
+  /** Runs `fn` on one session held for its duration (for session-level advisory locks). */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Calls `onNotify` for every NOTIFY on `channel` until the returned function is called. */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /** Sends NOTIFY on `channel` outside any append transaction. */
+  notify(channel: string): Promise<void>;
+  /** Runs `lockSql` (returning `ok`) on a session kept for the leadership's lifetime; null when not acquired. */
+  tryAcquireLeadership(lockSql: string, unlockSql: string, name: string): Promise<Leadership | null>;
+  close(): Promise<void>;
+}

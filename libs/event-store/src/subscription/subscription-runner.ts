@@ -1,0 +1,70 @@
+import type { EventStore, GlobalPosition, SubscribeOptions, Subscription } from '../event-store.port';
+import { WakeSignal } from './wake-signal';
+
+type Source = Pick<EventStore, 'readAll' | 'readCheckpoint' | 'storeCheckpoint'>;
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * The subscription loop every adapter shares: read from the checkpoint, hand the batch over, store the checkpoint,
+ * sleep until woken by an append (or the polling period). Errors back off and retry the same batch.
+ */
+export class SubscriptionRunner implements Subscription {
+  private current: GlobalPosition = 0;
+  private stopped = false;
+  private readonly signal = new WakeSignal();
+  private readonly done: Promise<void>;
+  private readonly unlisten: () => void;
+
+  constructor(
+    private readonly source: Source,
+    private readonly options: SubscribeOptions,
+    listen: (wake: () => void) => () => void,
+  ) {
+    if (!options.name) throw new Error('a subscription needs a name (its checkpoint)');
+    this.unlisten = listen(() => this.signal.wake());
+    this.done = this.run();
+  }
+
+  get position(): GlobalPosition {
+    return this.current;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.signal.wake();
+    this.unlisten();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    const { name, handler, logger } = this.options;
+    const batchSize = this.options.batchSize ?? 500;
+    const pollMs = this.options.pollIntervalMs ?? 1_000;
+    let failures = 0;
+    let loaded = false;
+    while (!this.stopped) {
+      try {
+        if (!loaded) {
+          this.current = await this.source.readCheckpoint(name);
+          loaded = true;
+        }
+        const batch = await this.source.readAll(this.current, batchSize);
+        if (batch.length === 0) {
+          await this.signal.sleep(pollMs);
+          continue;
+        }
+        await handler(batch);
+        const last = batch[batch.length - 1]!.globalPosition;
+        await this.source.storeCheckpoint(name, last);
+        this.current = last;
+        failures = 0;
+      } catch (err) {
+        failures += 1;
+        const delay = Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(failures, 7));
+        logger?.error({ err, subscription: name, position: this.current, failures }, 'subscription batch failed; retrying');
+        await this.signal.sleep(delay);
+      }
+    }
+  }
+}
