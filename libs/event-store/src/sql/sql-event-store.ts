@@ -46,19 +46,7 @@ export class SqlEventStore implements EventStore {
     { expectedVersion }: { expectedVersion: ExpectedVersion },
   ): Promise<AppendResult> {
     const checked = checkAppendInput(streamId, events, expectedVersion);
-    const rows = JSON.stringify(
-      checked.map((e, i) => ({
-        i: i + 1,
-        id: e.id,
-        type: e.type,
-        v: e.v,
-        occurred_at: e.occurredAt,
-        business_id: e.businessId,
-        correlation_id: e.correlationId,
-        causation_id: e.causationId,
-        data: e.data,
-      })),
-    );
+    const rows = toAppendRows(checked);
     const required = requiredVersion(expectedVersion);
     for (let attempt = 1; ; attempt++) {
       const inserted = await this.insert(streamId, rows, required, checked.length);
@@ -202,3 +190,20 @@ export class SqlEventStore implements EventStore {
 }
 
 class Refused extends Error {}
+
+/** The `$2` parameter of the append statement: the batch as a JSON array of rows. */
+export function toAppendRows(events: EnvelopeBase[]): string {
+  return JSON.stringify(
+    events.map((e, i) => ({
+      i: i + 1,
+      id: e.id,
+      type: e.type,
+      v: e.v,
+      occurred_at: e.occurredAt,
+      business_id: e.businessId,
+      correlation_id: e.correlationId,
+      causation_id: e.causationId,
+      data: e.data,
+    })),
+  );
+}
