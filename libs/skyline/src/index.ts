@@ -64,3 +64,5 @@ export type {
 } from './sim/sim-options';
 export type { InboundSms } from './sim/sim-inbox';
 export type { RequestRecord, CallbackRecord } from './sim/sim-records';
+export { startCallbackReceiver } from './sim/callback-receiver';
+export type { CallbackReceiver, ReceivedCallback } from './sim/callback-receiver';

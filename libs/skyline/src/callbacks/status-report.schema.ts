@@ -22,7 +22,11 @@ const fdrRow = z
     carrierReason: rest[1] === undefined || rest[1] === null ? '' : String(rest[1]),
   }));
 
-const rows = <T extends z.ZodType>(row: T) => z.union([z.array(row), z.null(), z.undefined()]).transform((v) => v ?? []);
+const rows = <T extends z.ZodType>(row: T) =>
+  z
+    .array(row)
+    .nullish()
+    .transform((v) => v ?? []);
 
 /** One entry of `rpts`: cumulative counters of a task plus the sdr / fdr rows since the previous report. */
 export const statusReportEntrySchema = z.looseObject({
