@@ -20,3 +20,6 @@ export { InvalidAppendError } from './append-input';
 export { createEventStore, createPgliteEventStore, createPostgresEventStore, DEFAULT_EVENT_STORE_SCHEMA, loadPglite } from './create-event-store';
 export type { CreateEventStoreOptions, PgliteEventStoreOptions, PostgresEventStoreOptions } from './create-event-store';
 export { createInMemoryEventStore } from './memory/in-memory-event-store';
+
+export { defaultEnrich, handleCommand } from './command/handle-command';
+export type { Command, CommandMetadata, DomainEvent, HandleCommandOptions, HandleCommandResult } from './command/handle-command';
