@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import { assertBackoffSchedule, DEFAULT_BACKOFF_MS, DEFAULT_MAX_DELIVERIES } from './backoff';
@@ -29,6 +29,11 @@ export interface ConsumerOptions<M> extends DurableConsumerSpec {
   heartbeatMs?: number;
   /** Dead-letter subject prefix (default `dlq`); the dead-letter stream must cover `<prefix>.>`. */
   deadLetterPrefix?: string;
+  /**
+   * Lifetime of one pull request, ms (default 2000, at least 1000). {@link RunningConsumer.stop} waits for the
+   * open pull to end so nothing is delivered to a closed inbox; an idle consumer sends one pull per period.
+   */
+  pullExpiresMs?: number;
   /** How long {@link RunningConsumer.stop} waits for running handlers, ms (default 30 000). */
   stopTimeoutMs?: number;
   /** Root logger; each message gets a child of it. */
@@ -44,8 +49,9 @@ export interface RunningConsumer {
   /** Handlers running right now. */
   readonly inFlight: number;
   /**
-   * Graceful stop: stop pulling, hand back (nak, no delay) messages pulled but not started, let running handlers
-   * finish and settle (ack / nak / dead-letter), flush the acks to the server. Does not close the connection.
+   * Graceful stop: stop pulling (the open pull request is read to its end, at most `pullExpiresMs`), hand back
+   * (nak, no delay) messages pulled but not started, let running handlers finish and settle (ack / nak /
+   * dead-letter), flush the acks to the server. Does not close the connection.
    */
   stop(): Promise<void>;
 }
@@ -61,6 +67,7 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
   const maxDeliveries = options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
   if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) throw new RangeError('maxDeliveries must be an integer ≥ 1');
   const ackWaitMs = options.ackWaitMs ?? 30_000;
+  const pullExpiresMs = Math.max(1_000, options.pullExpiresMs ?? 2_000);
   const logger = options.logger.child({ consumer: options.durable, stream: options.stream });
 
   const jsm = await jetstreamManager(nc);
@@ -83,7 +90,6 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
   const slots = new Slots(concurrency);
   const running = new Set<Promise<void>>();
   let stopping = false;
-  let messages: ConsumerMessages | undefined;
 
   const dispatch = (m: JsMsg): void => {
     const p = processMessage(m, settings)
@@ -96,12 +102,14 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
     running.add(p);
   };
 
+  // fetch, not consume(): consume() queues its next pull request inside the iterator and sends it even after
+  // close(), and the server then delivers to an inbox nobody reads (messages stranded until the ack wait).
+  // A fetch is one pull request; on stop we read it to its end (≤ pullExpiresMs) and hand back what arrives.
   const loop = async (): Promise<void> => {
     while (!stopping) {
       try {
-        messages = await consumer.consume({ max_messages: concurrency });
-        if (stopping) void messages.close(); // stop() raced with consume(): the loop below hands back what came
-        for await (const m of messages) {
+        const batch = await consumer.fetch({ max_messages: concurrency, expires: pullExpiresMs });
+        for await (const m of batch) {
           if (!stopping) await slots.acquire();
           if (stopping) {
             m.nak(); // pulled but not started: give it back now rather than after the ack wait
@@ -111,7 +119,7 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
         }
       } catch (err) {
         if (stopping) break;
-        logger.warn({ err }, 'consume loop ended, restarting in 1 s');
+        logger.warn({ err }, 'pull failed, retrying in 1 s');
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
@@ -123,7 +131,6 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
   const stop = async (): Promise<void> => {
     stopping = true;
     slots.cancelWaiters();
-    await messages?.close();
     await loopDone;
     const timeoutMs = options.stopTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;

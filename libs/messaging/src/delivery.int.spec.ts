@@ -11,6 +11,8 @@ import { envelope, openTestEnv, waitFor } from './test-support/nats-test-env';
 import type { TestEnv } from './test-support/nats-test-env';
 
 const decode = decoderFromSchema(EnvelopeBase);
+// The root config's per-project testTimeout is not applied by jest 30; real NATS round trips need more than 5 s.
+jest.setTimeout(30_000);
 
 describe('JetStream delivery (real NATS)', () => {
   let env: TestEnv;
@@ -42,6 +44,7 @@ describe('JetStream delivery (real NATS)', () => {
       logger: env.logger,
       deadLetterPrefix: env.dlqPrefix,
       concurrency: 1,
+      pullExpiresMs: 1_000,
       ...extra,
     });
     consumers.push(c);
