@@ -27,7 +27,7 @@ export interface ConsumerOptions<M> extends DurableConsumerSpec {
   isPermanent?: (err: unknown) => boolean;
   /** Automatic `working()` interval while a handler runs, ms (default ack wait / 3; 0 = off). */
   heartbeatMs?: number;
-  /** Dead-letter subject prefix (default `dlq`); the dead-letter stream must cover `<prefix>.>`. */
+  /** Dead-letter subject prefix (default `deadletter`); the dead-letter stream must cover `<prefix>.>`. */
   deadLetterPrefix?: string;
   /**
    * Lifetime of one pull request, ms (default 2000, at least 1000). {@link RunningConsumer.stop} waits for the

@@ -22,8 +22,8 @@ const record: DeadLetterRecord = {
 describe('buildDeadLetter', () => {
   const letter = buildDeadLetter(record);
 
-  it('files it under dlq.<consumer>.<original subject> with an id stable per stream sequence and consumer', () => {
-    expect(letter.subject).toBe('dlq.appointments--send-confirmation.booking.evt.appointment-booked');
+  it('files it under deadletter.<original subject> with an id stable per stream sequence and consumer', () => {
+    expect(letter.subject).toBe('deadletter.booking.evt.appointment-booked');
     expect(letter.msgID).toBe('dlq:BOOKING:42:appointments--send-confirmation');
     expect(buildDeadLetter(record, 'x').subject.startsWith('x.')).toBe(true);
   });

@@ -4,15 +4,18 @@ import { oneLine } from './errors';
 /** Why a message was dead-lettered. */
 export type DeadLetterReason = 'undecodable' | 'max-deliveries' | 'permanent-failure';
 
-/** Default dead-letter stream: every consumer of the platform copies what it gives up on here. */
+/**
+ * Default dead-letter stream (same name and subjects as the contracts' one): every consumer of the platform
+ * copies what it gives up on here.
+ */
 export const DEAD_LETTER_STREAM = Object.freeze({
-  name: 'DEAD_LETTERS',
-  subjects: ['dlq.>'],
+  name: 'DEAD_LETTER',
+  subjects: ['deadletter.>'],
   description: 'Messages a consumer gave up on: original payload as body, reason and origin as Dd-Dlq-* headers',
 });
 
 /** Subject prefix of dead letters (must be covered by the dead-letter stream's subjects). */
-export const DEAD_LETTER_SUBJECT_PREFIX = 'dlq';
+export const DEAD_LETTER_SUBJECT_PREFIX = 'deadletter';
 
 /** Everything known about a message a consumer gives up on. */
 export interface DeadLetterRecord {
@@ -39,7 +42,7 @@ export interface DeadLetterRecord {
 
 /** A dead letter ready to publish: the subject, a de-duplication id, headers and the body. */
 export interface DeadLetterMessage {
-  /** `<prefix>.<consumer>.<original subject>`: filterable by consumer and by origin. */
+  /** `<prefix>.<original subject>` (the consumer is in the `Dd-Dlq-Consumer` header). */
   subject: string;
   /** Stable per (stream, sequence, consumer) so a retried dead-lettering is stored once. */
   msgID: string;
@@ -68,7 +71,7 @@ export function buildDeadLetter(record: DeadLetterRecord, prefix: string = DEAD_
     headers.push([k, oneLine(v, 1_000)]);
   }
   return {
-    subject: `${prefix}.${record.consumer}.${record.subject}`,
+    subject: `${prefix}.${record.subject}`,
     msgID: `dlq:${record.stream}:${record.streamSeq}:${record.consumer}`,
     headers,
     body: record.payload,

@@ -21,7 +21,10 @@ export interface EnsureStreamsOptions {
   maxAgeMs?: number;
   /** Stream size cap in bytes (default -1 = unlimited). */
   maxBytes?: number;
-  /** Dead-letter stream to ensure as well (default {@link DEAD_LETTER_STREAM}); `false` to skip it. */
+  /**
+   * Dead-letter stream to ensure as well (default {@link DEAD_LETTER_STREAM}); `false` to skip it. Skipped when
+   * `defs` already holds a stream of that name (the contracts' list includes it).
+   */
   deadLetter?: StreamDefinition | false;
   /** Age limit of the dead-letter stream, ms (default 0 = keep until an operator purges). */
   deadLetterMaxAgeMs?: number;
@@ -81,7 +84,7 @@ export async function ensureStreams(
 ): Promise<EnsureStreamResult[]> {
   const wanted = defs.map((d) => streamConfigFor(d, options));
   const dlq = options.deadLetter === undefined ? DEAD_LETTER_STREAM : options.deadLetter;
-  if (dlq) wanted.push(streamConfigFor(dlq, { ...options, maxAgeMs: options.deadLetterMaxAgeMs ?? 0, maxBytes: -1 }));
+  if (dlq && !defs.some((d) => d.name === dlq.name)) wanted.push(streamConfigFor(dlq, { ...options, maxAgeMs: options.deadLetterMaxAgeMs ?? 0, maxBytes: -1 }));
   const results: EnsureStreamResult[] = [];
   for (const cfg of wanted) {
     const action = await ensureOne(jsm, cfg);
