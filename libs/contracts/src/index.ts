@@ -51,3 +51,6 @@ export { decodeMessage, encodeMessage } from './messages.registry';
 
 export { generatedSchemaDocs, jsonSchemaOf, SCHEMA_DOCS_DIR, schemaFileName } from './json-schema';
 export type { GeneratedFile } from './json-schema';
+
+export { topology } from './topology';
+export type { Topology } from './topology';
