@@ -23,3 +23,6 @@ export { createInMemoryEventStore } from './memory/in-memory-event-store';
 
 export { defaultEnrich, handleCommand } from './command/handle-command';
 export type { Command, CommandMetadata, DomainEvent, HandleCommandOptions, HandleCommandResult } from './command/handle-command';
+
+export { Relay } from './relay/relay';
+export type { RelayOptions } from './relay/relay';

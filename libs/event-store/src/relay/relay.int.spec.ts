@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { Client } from 'pg';
+import { createPostgresEventStore } from '../create-event-store';
+import type { EventStore } from '../event-store.port';
+import { envelope, eventually } from '../testing/event-store.behaviour';
+import { Relay } from './relay';
+
+const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const tag = randomBytes(4).toString('hex');
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+let next = 0;
+const schemas: string[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+const streams: string[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+beforeAll(async () => {
+  nc = await connect({ servers: natsUrl });
+  jsm = await jetstreamManager(nc);
+});
+afterAll(async () => {
+  for (const name of streams) await jsm.streams.delete(name).catch(() => undefined);
+  await nc.close();
+  const client = new Client({ connectionString });
+  await client.connect();
+  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await client.end();
+});
+
+/** A fresh store schema and JetStream stream (2 min duplicate window) for one test. */
+async function setup() {
+  const n = ++next;
+  const schema = `es_relay_${tag}_${n}`;
+  const stream = `ES_RELAY_${tag}_${n}`;
+  const prefix = `esrelay.${tag}.${n}`;
+  schemas.push(schema);
+  streams.push(stream);
+  await jsm.streams.add({ name: stream, subjects: [`${prefix}.>`], duplicate_window: nanos(120_000) });
+  const store = await createPostgresEventStore({ connectionString, schema });
+  cleanups.push(() => store.close());
+  return { schema, stream, prefix, store };
+}
+
+async function appendMany(store: EventStore, count: number, perAppend = 250): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += perAppend) {
+    const batch = Array.from({ length: Math.min(perAppend, count - i) }, () => envelope());
+    await store.appendToStream(`s-${i % 7}`, batch, { expectedVersion: 'any' });
+    ids.push(...batch.map((e) => e.id));
+  }
+  return ids;
+}
+
+const messageCount = async (stream: string) => (await jsm.streams.info(stream)).state.messages;
+
+/** Every message of the stream in stream order, as [Nats-Msg-Id, envelope id]. */
+async function streamContents(stream: string, expected: number): Promise<[string | undefined, string][]> {
+  const consumer = await jetstream(nc).consumers.get(stream);
+  const out: [string | undefined, string][] = [];
+  const messages = await consumer.consume();
+  for await (const m of messages) {
+    out.push([m.headers?.get('Nats-Msg-Id'), (m.json() as { id: string }).id]);
+    if (out.length === expected) break;
+  }
+  return out;
+}
+
+describe('relay to JetStream', () => {
+  it('publishes every event in global order with Nats-Msg-Id = event id, and keeps up with new appends', async () => {
+    const { stream, prefix, store } = await setup();
+    const first = await appendMany(store, 1200);
+    const relay = new Relay({ store, js: jetstream(nc), subjectFor: (e) => `${prefix}.${e.type}`, batchSize: 300, maxInFlight: 64 });
+    relay.start();
+    cleanups.push(() => relay.stop());
+    await eventually(async () => (await messageCount(stream)) === 1200);
+    const later = await appendMany(store, 50);
+    await eventually(async () => (await messageCount(stream)) === 1250);
+    const all = [...first, ...later];
+    expect(await streamContents(stream, 1250)).toEqual(all.map((id) => [id, id]));
+    await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(1249, 1))[0]!.globalPosition);
+  });
+
+  it('runs one active relay when two share a store; the standby takes over when the leader stops', async () => {
+    const { stream, prefix, store } = await setup();
+    const second = await createPostgresEventStore({ connectionString, schema: schemas[schemas.length - 1]! });
+    const options = { js: jetstream(nc), subjectFor: (e: { type: string }) => `${prefix}.${e.type}`, batchSize: 100, leadershipCheckMs: 50 };
+    cleanups.push(() => second.close());
+    const a = new Relay({ ...options, store });
+    const b = new Relay({ ...options, store: second });
+    cleanups.push(() => a.stop(), () => b.stop());
+    a.start();
+    b.start();
+    await appendMany(store, 500);
+    await eventually(async () => (await messageCount(stream)) === 500);
+    expect([a.isLeader, b.isLeader].filter(Boolean)).toHaveLength(1);
+    const [leader, standby] = a.isLeader ? [a, b] : [b, a];
+    expect(standby.stats.published).toBe(0);
+    await leader.stop();
+    await appendMany(store, 100);
+    await eventually(() => leader.stats.published + standby.stats.published === 600);
+    expect(await messageCount(stream)).toBe(600);
+    expect(standby.isLeader).toBe(true);
+    expect(standby.stats.duplicates).toBe(0);
+  });
+
+  it('loses nothing when the relay process is SIGKILLed mid-batch and restarted; JetStream drops the repeats', async () => {
+    const { schema, stream, prefix, store } = await setup();
+    const ids = await appendMany(store, 5000, 500);
+    const spawnRelay = (): ChildProcess =>
+      spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'relay-child.fixture.ts')], {
+        cwd: path.resolve(__dirname, '../../../..'),
+        env: { ...process.env, DATABASE_URL: connectionString, ES_SCHEMA: schema, NATS_URL: natsUrl, SUBJECT_PREFIX: prefix, BATCH_SIZE: '1000', MAX_IN_FLIGHT: '8' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+    const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
+    const first = spawnRelay();
+    try {
+      await eventually(async () => (await messageCount(stream)) >= 1500, 30_000);
+    } finally {
+      first.kill('SIGKILL');
+      await exited(first);
+    }
+    const publishedAtKill = await messageCount(stream);
+    const checkpointAtKill = await store.readCheckpoint('relay');
+    const acknowledgedBatches = (await store.readAll(0, 5000)).filter((r) => r.globalPosition <= checkpointAtKill).length;
+    // Killed mid-batch: messages are in JetStream beyond the checkpoint, and not everything was published.
+    expect(publishedAtKill).toBeGreaterThan(acknowledgedBatches);
+    expect(publishedAtKill).toBeLessThan(5000);
+
+    const second = spawnRelay();
+    try {
+      await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(4999, 1))[0]!.globalPosition, 30_000);
+    } finally {
+      second.kill('SIGKILL');
+      await exited(second);
+    }
+    expect(await messageCount(stream)).toBe(5000);
+    const contents = await streamContents(stream, 5000);
+    expect(new Set(contents.map(([msgId]) => msgId)).size).toBe(5000);
+    expect(contents.map(([, id]) => id)).toEqual(ids);
+    process.stdout.write(`kill test: published ${publishedAtKill} before SIGKILL, checkpoint covered ${acknowledgedBatches}; after restart 5000 messages, each id once\n`);
+  }, 60_000);
+});

@@ -1,0 +1,130 @@
+import type { EnvelopeBase } from '@dailydesk/contracts';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { EventStore, GlobalPosition, Leadership, RecordedEvent, Subscription } from '../event-store.port';
+import { WakeSignal } from '../subscription/wake-signal';
+
+/** Options of {@link Relay}. */
+export interface RelayOptions {
+  readonly store: EventStore;
+  /** JetStream client of an open connection (`jetstream(nc)` from @nats-io/jetstream). */
+  readonly js: JetStreamClient;
+  /** Subject of an event, e.g. the contracts' `subjectOf(envelope.type)`. Its stream needs a duplicate window. */
+  readonly subjectFor: (envelope: EnvelopeBase) => string;
+  /** Checkpoint and leadership name; relays sharing it share one position and only one is active. Default `relay`. */
+  readonly name?: string;
+  /** Events read per batch; the checkpoint advances once per batch. Default 500. */
+  readonly batchSize?: number;
+  /** Publishes awaiting their PubAck at once. Default 256. */
+  readonly maxInFlight?: number;
+  /** How often a standby relay tries to take over, and the active one checks it still leads. Default 1000 ms. */
+  readonly leadershipCheckMs?: number;
+  /** Fallback polling when no append wake-up arrives. Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  readonly logger?: Logger;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Publishes the store's events to JetStream in global order with `Nats-Msg-Id` = event id. The checkpoint lives in the
+ * store and advances only after every PubAck of a batch, so a relay killed at any moment republishes at most the
+ * unacknowledged batch on restart, and JetStream drops those repeats within its duplicate window (at-least-once).
+ * Several replicas may run: only the holder of the store leadership `name` publishes; the others wait to take over.
+ */
+export class Relay {
+  private stopped = false;
+  private leadership: Leadership | null = null;
+  private subscription: Subscription | null = null;
+  private readonly signal = new WakeSignal();
+  private loop: Promise<void> | null = null;
+  private published = 0;
+  private duplicates = 0;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  /** Starts competing for leadership and, once leading, relaying. */
+  start(): void {
+    if (!this.loop) this.loop = this.run();
+  }
+
+  /** Stops after the batch in progress and releases leadership. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.signal.wake();
+    await this.loop;
+  }
+
+  /** Whether this relay is the active one. */
+  get isLeader(): boolean {
+    return this.leadership?.held === true;
+  }
+
+  /** Position of the last event whose batch was fully acknowledged (when leading). */
+  get position(): GlobalPosition {
+    return this.subscription?.position ?? 0;
+  }
+
+  /** Publishes made, and how many of them JetStream reported as duplicates. */
+  get stats(): { published: number; duplicates: number } {
+    return { published: this.published, duplicates: this.duplicates };
+  }
+
+  private async run(): Promise<void> {
+    const name = this.options.name ?? 'relay';
+    const checkMs = this.options.leadershipCheckMs ?? 1_000;
+    while (!this.stopped) {
+      try {
+        if (!this.leadership?.held) {
+          await this.resign();
+          this.leadership = await this.options.store.tryAcquireLeadership(name);
+          if (!this.leadership) {
+            await this.signal.sleep(checkMs);
+            continue;
+          }
+          this.options.logger?.info({ relay: name }, 'relay: leading; publishing from the checkpoint');
+          this.subscription = this.options.store.subscribe({
+            name,
+            batchSize: this.options.batchSize ?? 500,
+            pollIntervalMs: this.options.pollIntervalMs ?? 1_000,
+            handler: (batch) => this.publish(batch),
+            ...(this.options.logger ? { logger: this.options.logger } : {}),
+          });
+        }
+        await this.signal.sleep(checkMs);
+      } catch (err) {
+        this.options.logger?.error({ err, relay: name }, 'relay: leadership check failed');
+        await this.signal.sleep(checkMs);
+      }
+    }
+    await this.resign();
+  }
+
+  private async resign(): Promise<void> {
+    const subscription = this.subscription;
+    const leadership = this.leadership;
+    this.subscription = null;
+    this.leadership = null;
+    await subscription?.stop();
+    await leadership?.release();
+  }
+
+  /** Publishes a batch in order with a bounded window of unacknowledged publishes; resolves when all are acknowledged. */
+  private async publish(batch: RecordedEvent[]): Promise<void> {
+    // A relay that lost its lock must not advance the shared checkpoint: refuse the batch, the subscription retries.
+    if (!this.leadership?.held) throw new Error('relay: leadership lost');
+    const maxInFlight = this.options.maxInFlight ?? 256;
+    const window: Promise<PubAck>[] = [];
+    const settle = (ack: PubAck): void => {
+      this.published += 1;
+      if (ack.duplicate) this.duplicates += 1;
+    };
+    for (const { event } of batch) {
+      if (window.length >= maxInFlight) settle(await window.shift()!);
+      const ack = this.options.js.publish(this.options.subjectFor(event), encoder.encode(JSON.stringify(event)), { msgID: event.id });
+      ack.catch(() => undefined); // awaited below; this only keeps an early rejection from being reported as unhandled
+      window.push(ack);
+    }
+    for (const ack of window) settle(await ack);
+  }
+}
