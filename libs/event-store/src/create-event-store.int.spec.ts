@@ -35,7 +35,7 @@ describe('createEventStore', () => {
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${schema}".events`);
       expect(rows[0].n).toBe(1);
       const migrations = await client.query(`SELECT version FROM "${schema}".migrations`);
-      expect(migrations.rows).toEqual([{ version: 1 }]);
+      expect(migrations.rows.map((r: { version: number }) => r.version).sort()).toEqual([1, 2]);
     } finally {
       await store.close();
       await client.query(`DROP SCHEMA "${schema}" CASCADE`);

@@ -17,8 +17,8 @@ const sessionOf = (db: Queryable): SqlSession => ({
 });
 
 /**
- * {@link SqlExecutor} on PGlite: one in-process session, whose `transaction()` holds PGlite's own mutex, so
- * transactions never overlap (the late-commit race cannot happen here; the visibility filter is harmless).
+ * {@link SqlExecutor} on PGlite: one in-process session; PGlite runs one statement at a time and every append is one
+ * statement, so appends never overlap (the late-commit race cannot happen here; the visibility filter is harmless).
  * Leadership is an in-process set: a PGlite data folder is only ever open in one process.
  */
 export class PgliteExecutor implements SqlExecutor {
@@ -44,11 +44,10 @@ export class PgliteExecutor implements SqlExecutor {
     return fn(this.session);
   }
 
-  async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+  async queryReleasingLocks<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
     try {
-      return await this.db.transaction((tx) => fn(sessionOf(tx as unknown as Queryable)));
+      return await this.session.query<R>(text, params);
     } catch (err) {
-      // PGlite has rolled back; a session-level append lock taken before the failure must not linger.
       await this.db.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       throw err;
     }

@@ -43,11 +43,9 @@ async function raceWith(kind: 'real' | 'naive') {
   const txA = new Client({ connectionString });
   await txA.connect();
   try {
-    // Transaction A runs the store's own append statements but does not commit yet.
+    // Transaction A runs the store's own append statement inside an explicit transaction, and does not commit yet.
     await txA.query('BEGIN');
-    await txA.query(sql.lockAppends);
     await txA.query(sql.append, ['stream-a', toAppendRows([a]), null]);
-    await txA.query(sql.unlockAppends);
     await writer.appendToStream('stream-b', [b], { expectedVersion: 'no-stream' });
     const seenWhileAOpen = await consume();
     await txA.query('COMMIT');

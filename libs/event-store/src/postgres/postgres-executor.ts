@@ -51,19 +51,14 @@ export class PostgresExecutor implements SqlExecutor {
     }
   }
 
-  async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+  async queryReleasingLocks<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
     const client = await this.pool.connect();
-    const tx = sessionOf(client);
     try {
-      await client.query('BEGIN');
-      const result = await fn(tx);
-      await client.query('COMMIT');
+      const rows = (await client.query(text, params)).rows as R[];
       client.release();
-      return result;
+      return rows;
     } catch (err) {
       try {
-        await client.query('ROLLBACK');
-        // The append lock is session-level: make sure a failed append does not keep it.
         await client.query('SELECT pg_advisory_unlock_all()');
         client.release();
       } catch {

@@ -3,8 +3,8 @@
  * which is validated once so it can be spliced into the text.
  *
  * Global order. `global_position` comes from a sequence and `transaction_id` records the writing transaction.
- * Appends take a session advisory lock before their first write and release it right after their INSERT (before
- * COMMIT): the transaction id and the positions of one append are therefore assigned while no other append assigns
+ * Appends (the `append_events` function) take a session advisory lock before their first write and release it right
+ * after their INSERT (before COMMIT): the transaction id and the positions of one append are therefore assigned while no other append assigns
  * any, so positions follow transaction-id order across appends. A reader only returns rows whose transaction is older
  * than the oldest transaction still running (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`); every row
  * that can still appear belongs to a transaction at least that young, hence has a higher position than every row
@@ -41,28 +41,20 @@ export interface EventRow {
 /** The statements of one schema. `$n` parameters are documented on each. */
 export function eventStoreSql(schema: string, options: { naiveReads?: boolean } = {}) {
   const s = `"${checkSchemaName(schema)}"`;
-  const lockKey = `hashtext('dailydesk.event-store.append'), hashtext('${schema}')`;
   // Kept only so the late-commit race test can show what goes wrong without the visibility filter.
   const visible = options.naiveReads ? 'TRUE' : 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
   return {
     schema,
     channel: `${schema}_appended`,
-    lockAppends: `SELECT pg_advisory_lock(${lockKey})`,
-    unlockAppends: `SELECT pg_advisory_unlock(${lockKey})`,
     /**
      * $1 stream id, $2 jsonb array of rows {i, id, type, v, occurred_at, business_id, correlation_id, causation_id, data},
-     * $3 required current version or null for 'any'. Inserts all rows or, on any conflict, some or none: the caller
-     * rolls back unless every row came back.
+     * $3 required current version or null for 'any'. One statement, its own transaction: inserts every row, or fails
+     * with SQLSTATE DDES1 (version or id conflict) and inserts none. The function takes the append lock before its
+     * first write and releases it before returning.
      */
-    append: `WITH cur AS (SELECT coalesce(max(stream_position), 0) AS version FROM ${s}.events WHERE stream_id = $1)
-      INSERT INTO ${s}.events (stream_id, stream_position, event_id, type, v, occurred_at, business_id, correlation_id, causation_id, data)
-      SELECT $1, cur.version + r.i, r.id, r.type, r.v, r.occurred_at, r.business_id, r.correlation_id, r.causation_id, r.data
-      FROM cur, jsonb_to_recordset($2::jsonb) AS r(i bigint, id text, type text, v int, occurred_at timestamptz,
-        business_id text, correlation_id text, causation_id text, data jsonb)
-      WHERE $3::bigint IS NULL OR cur.version = $3::bigint
-      ORDER BY r.i
-      ON CONFLICT DO NOTHING
-      RETURNING global_position::text AS global_position, stream_position::text AS stream_position`,
+    append: `SELECT global_position::text AS global_position, stream_position::text AS stream_position
+      FROM ${s}.append_events($1, $2::jsonb, $3::bigint)`,
+    refusedCode: 'DDES1',
     /** $1 stream id. */
     streamVersion: `SELECT coalesce(max(stream_position), 0)::text AS version FROM ${s}.events WHERE stream_id = $1`,
     /** $1 text[] of event ids. */

@@ -30,6 +30,34 @@ const MIGRATIONS: { version: number; name: string; sql: (s: string) => string }[
         updated_at timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 2,
+    name: 'append_events function',
+    // One round trip per append, and the append lock is held only while the function runs, never across the network.
+    sql: (s) => `
+      CREATE FUNCTION ${s}.append_events(p_stream text, p_rows jsonb, p_required bigint)
+      RETURNS TABLE (global_position bigint, stream_position bigint) LANGUAGE plpgsql AS $fn$
+      DECLARE inserted bigint;
+      BEGIN
+        PERFORM pg_advisory_lock(hashtext('dailydesk.event-store.append'), hashtext('${s.replace(/"/g, '')}'));
+        RETURN QUERY
+          WITH cur AS (SELECT coalesce(max(e.stream_position), 0) AS version FROM ${s}.events e WHERE e.stream_id = p_stream)
+          INSERT INTO ${s}.events AS ev (stream_id, stream_position, event_id, type, v, occurred_at, business_id, correlation_id, causation_id, data)
+          SELECT p_stream, cur.version + r.i, r.id, r.type, r.v, r.occurred_at, r.business_id, r.correlation_id, r.causation_id, r.data
+          FROM cur, jsonb_to_recordset(p_rows) AS r(i bigint, id text, type text, v int, occurred_at timestamptz,
+            business_id text, correlation_id text, causation_id text, data jsonb)
+          WHERE p_required IS NULL OR cur.version = p_required
+          ORDER BY r.i
+          ON CONFLICT DO NOTHING
+          RETURNING ev.global_position, ev.stream_position;
+        GET DIAGNOSTICS inserted = ROW_COUNT;
+        PERFORM pg_advisory_unlock(hashtext('dailydesk.event-store.append'), hashtext('${s.replace(/"/g, '')}'));
+        IF inserted <> jsonb_array_length(p_rows) THEN
+          RAISE SQLSTATE 'DDES1' USING MESSAGE = 'append refused (version or id conflict)';
+        END IF;
+      END
+      $fn$`,
+  },
 ];
 
 /** Highest migration version this code knows. */

@@ -49,7 +49,7 @@ export class SqlEventStore implements EventStore {
     const rows = toAppendRows(checked);
     const required = requiredVersion(expectedVersion);
     for (let attempt = 1; ; attempt++) {
-      const inserted = await this.insert(streamId, rows, required, checked.length);
+      const inserted = await this.insert(streamId, rows, required);
       if (inserted) {
         this.announce();
         return { ...inserted, appended: true };
@@ -62,23 +62,18 @@ export class SqlEventStore implements EventStore {
     }
   }
 
-  /** One append transaction; null (rolled back) unless every row was inserted. */
-  private insert(streamId: string, rows: string, required: number | null, count: number) {
-    return this.db
-      .transaction(async (tx) => {
-        await tx.query(this.sql.lockAppends);
-        const result = await tx.query<{ global_position: string; stream_position: string }>(this.sql.append, [streamId, rows, required]);
-        await tx.query(this.sql.unlockAppends);
-        if (result.length !== count) throw new Refused();
-        return {
-          nextExpectedVersion: Math.max(...result.map((r) => Number(r.stream_position))),
-          lastGlobalPosition: Math.max(...result.map((r) => Number(r.global_position))),
-        };
-      })
-      .catch((err: unknown) => {
-        if (err instanceof Refused) return null;
-        throw err;
-      });
+  /** One append statement; null (nothing inserted) when refused for a version or id conflict. */
+  private async insert(streamId: string, rows: string, required: number | null) {
+    try {
+      const result = await this.db.queryReleasingLocks<{ global_position: string; stream_position: string }>(this.sql.append, [streamId, rows, required]);
+      return {
+        nextExpectedVersion: Math.max(...result.map((r) => Number(r.stream_position))),
+        lastGlobalPosition: Math.max(...result.map((r) => Number(r.global_position))),
+      };
+    } catch (err) {
+      if ((err as { code?: string }).code === this.sql.refusedCode) return null;
+      throw err;
+    }
   }
 
   /** Why nothing was appended: an idempotent repeat (returns its result), a conflict, a duplicate id, or a lost 'any' race. */
@@ -188,8 +183,6 @@ export class SqlEventStore implements EventStore {
     };
   }
 }
-
-class Refused extends Error {}
 
 /** The `$2` parameter of the append statement: the batch as a JSON array of rows. */
 export function toAppendRows(events: EnvelopeBase[]): string {

@@ -12,8 +12,11 @@ export interface SqlSession {
  * in-process session). The SQL text is the same; only how it reaches the database differs.
  */
 export interface SqlExecutor extends SqlSession {
-  /** Runs `fn` inside BEGIN … COMMIT on one session; rolls back (and drops session-level locks) if it throws. */
-  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs one statement as its own transaction; if it fails, drops the session-level advisory locks it may have left
+   * (the append lock) before the session is used again.
+   */
+  queryReleasingLocks<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   /** Runs `fn` on one session held for its duration (for session-level advisory locks). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Calls `onNotify` for every NOTIFY on `channel` until the returned function is called. */
