@@ -38,6 +38,16 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   }
 }
 
+/**
+ * The global log once it holds `count` events. On PostgreSQL a transaction open anywhere in the cluster (another test
+ * file, here) hides later commits from readAll until it ends: that is the ordering guarantee at work, so wait for it.
+ */
+async function settledLog(store: EventStore, count: number): Promise<RecordedEvent[]> {
+  let all: RecordedEvent[] = [];
+  await eventually(async () => (all = await store.readAll(0, 100_000)).length >= count);
+  return all;
+}
+
 /** The one behaviour suite every adapter passes. */
 export function describeEventStoreBehaviour(adapter: string, harness: StoreHarness): void {
   describe(`event store behaviour: ${adapter}`, () => {
@@ -72,7 +82,7 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       }
       await expect(store.appendToStream('other', [envelope()], { expectedVersion: 4 })).rejects.toBeInstanceOf(ConcurrencyError);
       expect((await store.readStream('s')).version).toBe(2);
-      expect(await store.readAll(0, 100)).toHaveLength(2);
+      expect(await settledLog(store, 2)).toHaveLength(2);
       expect(await store.appendToStream('s', [envelope()], { expectedVersion: 2 })).toMatchObject({ nextExpectedVersion: 3 });
       expect(await store.appendToStream('s', [envelope()], { expectedVersion: 'any' })).toMatchObject({ nextExpectedVersion: 4 });
     });
@@ -95,7 +105,7 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
         appended.push(...batch.map((e) => e.id));
         await store.appendToStream(`s-${i % 4}`, batch, { expectedVersion: 'any' });
       }
-      const all = await store.readAll(0, 1000);
+      const all = await settledLog(store, appended.length);
       expect(ids(all)).toEqual(appended);
       const positions = all.map((r) => r.globalPosition);
       expect(positions.every((p, i) => i === 0 || p > positions[i - 1]!)).toBe(true);
@@ -122,7 +132,7 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
           }
         }),
       );
-      const all = await store.readAll(0, 10_000);
+      const all = await settledLog(store, 12 * 30);
       expect(all).toHaveLength(12 * 30);
       expect(new Set(all.map((r) => r.globalPosition)).size).toBe(all.length);
       for (const streamId of streams) {
@@ -140,7 +150,7 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       const read = await store.readStream('big');
       expect(read.version).toBe(10_000);
       expect(read.events[9_999]!.streamPosition).toBe(10_000);
-      expect((await store.readAll(0, 20_000)).length).toBe(10_000);
+      expect(await settledLog(store, 10_000)).toHaveLength(10_000);
     });
 
     it('treats a repeated append as a no-op and refuses ids stored elsewhere', async () => {
@@ -155,7 +165,7 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       const partial = await store.appendToStream('a', [envelope(), batch[1]!], { expectedVersion: 3 }).catch((e: unknown) => e);
       expect(partial).toBeInstanceOf(DuplicateEventError);
       expect((await store.readStream('a')).version).toBe(3);
-      expect(await store.readAll(0, 100)).toHaveLength(3);
+      expect(await settledLog(store, 3)).toHaveLength(3);
     });
 
     it('rejects malformed input with a clear error and stores nothing', async () => {
@@ -238,7 +248,7 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       await eventually(() => delivered.length === 2);
       await sub.stop();
       expect(calls).toBe(2);
-      expect(await store.readCheckpoint('flaky')).toBe((await store.readAll(0, 10))[1]!.globalPosition);
+      expect(await store.readCheckpoint('flaky')).toBe((await settledLog(store, 2))[1]!.globalPosition);
     });
 
     it('upcasts envelopes on every read path', async () => {
@@ -246,7 +256,7 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       try {
         await upcasting.appendToStream('u', [envelope({ data: 'old' })], { expectedVersion: 'no-stream' });
         expect((await upcasting.readStream('u')).events[0]!.event).toMatchObject({ v: 2, data: { wrapped: 'old' } });
-        expect((await upcasting.readAll(0, 1))[0]!.event).toMatchObject({ v: 2, data: { wrapped: 'old' } });
+        expect((await settledLog(upcasting, 1))[0]!.event).toMatchObject({ v: 2, data: { wrapped: 'old' } });
       } finally {
         await upcasting.close();
       }
