@@ -26,8 +26,9 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['**/*.int.spec.ts', '**/*.e2e.spec.ts'],
-      testTimeout: 60_000,
     },
   ],
+  // A project-level testTimeout is ignored by jest 30; the global one applies to both projects.
+  testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -1,5 +1,4 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { runInThisContext } from 'node:vm';
 import type { EventStore, EventStoreOptions } from './event-store.port';
 import { PgliteExecutor } from './pglite/pglite-executor';
 import { PostgresExecutor } from './postgres/postgres-executor';
@@ -7,6 +6,8 @@ import { eventStoreSql } from './sql/event-store.sql';
 import { migrate } from './sql/migrations';
 import { SqlEventStore } from './sql/sql-event-store';
 import type { SqlExecutor } from './sql/sql-executor';
+import { borrowDatabase } from './database';
+import { loadPglite } from './pglite/load-pglite';
 
 /** Default schema of the event store tables. */
 export const DEFAULT_EVENT_STORE_SCHEMA = 'event_store';
@@ -32,6 +33,8 @@ export interface PgliteEventStoreOptions extends EventStoreOptions {
 
 /** Options of {@link createEventStore}. */
 export interface CreateEventStoreOptions extends EventStoreOptions {
+  /** An open database to put the store in (see `openDatabase`); left open by the store's `close()`. */
+  readonly database?: SqlExecutor;
   /** PostgreSQL connection string; when absent the embedded PGlite store is used. */
   readonly databaseUrl?: string;
   /** PGlite data folder when `databaseUrl` is absent; omitted: in memory. */
@@ -60,16 +63,6 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Pr
   );
 }
 
-/**
- * The PGlite class, loaded by the host realm's require. PGlite loads its WASM with dynamic `import()`, which jest's
- * module sandbox refuses without --experimental-vm-modules (electric-sql/pglite#224), and jest also wraps `require`
- * and `process.getBuiltinModule`. `runInThisContext` reaches the real `process`; outside jest this is plain require.
- */
-export function loadPglite(): typeof PGlite {
-  const host = runInThisContext('process') as { getBuiltinModule(id: 'node:module'): typeof import('node:module') };
-  const hostRequire = host.getBuiltinModule('node:module').createRequire(__filename);
-  return (hostRequire('@electric-sql/pglite') as { PGlite: typeof PGlite }).PGlite;
-}
 
 /** The embedded adapter on PGlite (same SQL as PostgreSQL). Runs the schema migrations before resolving. */
 export async function createPgliteEventStore(options: PgliteEventStoreOptions = {}): Promise<EventStore> {
@@ -82,7 +75,8 @@ export async function createPgliteEventStore(options: PgliteEventStoreOptions = 
  * otherwise embedded PGlite in `dataDir` (in memory when that is absent too).
  */
 export function createEventStore(options: CreateEventStoreOptions = {}): Promise<EventStore> {
-  const { databaseUrl, dataDir, ...rest } = options;
+  const { databaseUrl, dataDir, database, ...rest } = options;
+  if (database) return open(borrowDatabase(database), rest.schema ?? DEFAULT_EVENT_STORE_SCHEMA, rest);
   if (databaseUrl) return createPostgresEventStore({ ...rest, connectionString: databaseUrl });
   return createPgliteEventStore({ ...rest, ...(dataDir === undefined ? {} : { dataDir }) });
 }

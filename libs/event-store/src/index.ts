@@ -17,7 +17,10 @@ export type {
 } from './event-store.port';
 export { InvalidAppendError } from './append-input';
 
-export { createEventStore, createPgliteEventStore, createPostgresEventStore, DEFAULT_EVENT_STORE_SCHEMA, loadPglite } from './create-event-store';
+export { createEventStore, createPgliteEventStore, createPostgresEventStore, DEFAULT_EVENT_STORE_SCHEMA } from './create-event-store';
+export { loadPglite } from './pglite/load-pglite';
+export { borrowDatabase, openDatabase } from './database';
+export type { Database, OpenDatabaseOptions, SqlSession } from './database';
 export type { CreateEventStoreOptions, PgliteEventStoreOptions, PostgresEventStoreOptions } from './create-event-store';
 export { createInMemoryEventStore } from './memory/in-memory-event-store';
 

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { createPgliteEventStore, loadPglite } from '../create-event-store';
+import { createPgliteEventStore } from '../create-event-store';
+import { loadPglite } from './load-pglite';
 import type { EventStore } from '../event-store.port';
 import { describeEventStoreBehaviour } from '../testing/event-store.behaviour';
 

@@ -44,6 +44,10 @@ export class PgliteExecutor implements SqlExecutor {
     return fn(this.session);
   }
 
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(sessionOf(tx as unknown as Queryable)));
+  }
+
   async queryReleasingLocks<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
     try {
       return await this.session.query<R>(text, params);

@@ -51,6 +51,20 @@ export class PostgresExecutor implements SqlExecutor {
     }
   }
 
+  async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    return this.withSession(async (session) => {
+      await session.exec('BEGIN');
+      try {
+        const result = await fn(session);
+        await session.exec('COMMIT');
+        return result;
+      } catch (err) {
+        await session.exec('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
   async queryReleasingLocks<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
     const client = await this.pool.connect();
     try {

@@ -89,6 +89,17 @@ describe('relay to JetStream', () => {
     await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(1249, 1))[0]?.globalPosition);
   });
 
+  it('keeps events private when subjectFor returns null, and moves the checkpoint past them', async () => {
+    const { stream, prefix, store } = await setup();
+    await store.appendToStream('p-1', [envelope({ type: 'PrivateThing' }), envelope(), envelope({ type: 'PrivateThing' })], { expectedVersion: 'any' });
+    const relay = new Relay({ store, js: jetstream(nc), subjectFor: (e) => (e.type === 'PrivateThing' ? null : `${prefix}.${e.type}`) });
+    relay.start();
+    cleanups.push(() => relay.stop());
+    await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(0, 10)).at(-1)?.globalPosition);
+    expect(await messageCount(stream)).toBe(1);
+    expect(relay.stats).toEqual({ published: 1, duplicates: 0, skipped: 2 });
+  });
+
   it('runs one active relay when two share a store; the standby takes over when the leader stops', async () => {
     const { stream, prefix, store } = await setup();
     const second = await createPostgresEventStore({ connectionString, schema: schemas[schemas.length - 1]! });

@@ -9,8 +9,11 @@ export interface RelayOptions {
   readonly store: EventStore;
   /** JetStream client of an open connection (`jetstream(nc)` from @nats-io/jetstream). */
   readonly js: JetStreamClient;
-  /** Subject of an event, e.g. the contracts' `subjectOf(envelope.type)`. Its stream needs a duplicate window. */
-  readonly subjectFor: (envelope: EnvelopeBase) => string;
+  /**
+   * Subject of an event, e.g. the contracts' `subjectOf(envelope.type)`; its stream needs a duplicate window.
+   * `null` keeps the event private to its service: it is not published, and the checkpoint moves past it.
+   */
+  readonly subjectFor: (envelope: EnvelopeBase) => string | null;
   /** Checkpoint and leadership name; relays sharing it share one position and only one is active. Default `relay`. */
   readonly name?: string;
   /** Events read per batch; the checkpoint advances once per batch. Default 500. */
@@ -40,6 +43,7 @@ export class Relay {
   private loop: Promise<void> | null = null;
   private published = 0;
   private duplicates = 0;
+  private skipped = 0;
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -65,9 +69,9 @@ export class Relay {
     return this.subscription?.position ?? 0;
   }
 
-  /** Publishes made, and how many of them JetStream reported as duplicates. */
-  get stats(): { published: number; duplicates: number } {
-    return { published: this.published, duplicates: this.duplicates };
+  /** Publishes made, how many of them JetStream reported as duplicates, and private events passed over. */
+  get stats(): { published: number; duplicates: number; skipped: number } {
+    return { published: this.published, duplicates: this.duplicates, skipped: this.skipped };
   }
 
   private async run(): Promise<void> {
@@ -120,8 +124,13 @@ export class Relay {
       if (ack.duplicate) this.duplicates += 1;
     };
     for (const { event } of batch) {
+      const subject = this.options.subjectFor(event);
+      if (subject === null) {
+        this.skipped += 1;
+        continue;
+      }
       if (window.length >= maxInFlight) settle(await window.shift()!);
-      const ack = this.options.js.publish(this.options.subjectFor(event), encoder.encode(JSON.stringify(event)), { msgID: event.id });
+      const ack = this.options.js.publish(subject, encoder.encode(JSON.stringify(event)), { msgID: event.id });
       ack.catch(() => undefined); // awaited below; this only keeps an early rejection from being reported as unhandled
       window.push(ack);
     }

@@ -17,6 +17,8 @@ export interface SqlExecutor extends SqlSession {
    * (the append lock) before the session is used again.
    */
   queryReleasingLocks<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Runs `fn` inside BEGIN … COMMIT on one session; rolls back if it throws (projections use it). */
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
   /** Runs `fn` on one session held for its duration (for session-level advisory locks). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Calls `onNotify` for every NOTIFY on `channel` until the returned function is called. */
