@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { Controller, Inject, Module } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Client } from 'pg';
+import type { AppointmentBooked, EnvelopeBase, SendSms } from '@dailydesk/contracts';
+import type { EventStore } from '@dailydesk/event-store';
+import { eventually } from '@dailydesk/testing';
+import { EVENT_STORE } from './tokens';
+import { baseServiceEnv, ConfigError, parseEnv, serviceConfigOf } from './service-config';
+import { startService, type RunningService } from './start-service';
+
+const tag = randomBytes(4).toString('hex');
+const namespace = `kit${tag}`;
+const schemaPrefix = `t_${tag}_`;
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A toy feature: every booking asks for one confirmation text (deterministic id) and records a private fact. */
+@Controller()
+class ToyBookingHandler {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @EventPattern('AppointmentBooked', { durable: 'toy-confirmation' })
+  async onBooked(booked: AppointmentBooked): Promise<void> {
+    const sms: SendSms = {
+      id: `sms:${booked.data.appointmentId}:confirmation`,
+      type: 'SendSms',
+      v: 1,
+      occurredAt: booked.occurredAt,
+      businessId: booked.businessId,
+      correlationId: booked.correlationId,
+      causationId: booked.id,
+      data: {
+        messageId: `sms:${booked.data.appointmentId}:confirmation`,
+        recipient: { phone: '0171 234 5678', defaultRegion: 'DE' },
+        text: 'See you soon',
+        purpose: 'confirmation',
+        refs: { appointmentId: booked.data.appointmentId, customerId: booked.data.customerId },
+      },
+    } as SendSms;
+    const privateFact: EnvelopeBase = { ...sms, id: `noted:${booked.data.appointmentId}`, type: 'ToyNoted', data: {} };
+    await this.store.appendToStream(`toy-${booked.data.appointmentId}`, [sms, privateFact], { expectedVersion: 'any' });
+  }
+}
+
+@Module({ controllers: [ToyBookingHandler] })
+class ToyModule {}
+
+const booking = (id: string): AppointmentBooked =>
+  ({
+    id,
+    type: 'AppointmentBooked',
+    v: 1,
+    occurredAt: '2026-11-29T09:15:00Z',
+    businessId: 'biz-1',
+    correlationId: id,
+    causationId: null,
+    data: { appointmentId: 'apt-42', customerId: 'cus-17', channel: 'online', startsAt: '2026-12-03T14:00:00+01:00', serviceName: 'Haircut' },
+  }) as AppointmentBooked;
+
+describe('startService', () => {
+  let service: RunningService;
+
+  beforeAll(async () => {
+    const env = parseEnv('toy', baseServiceEnv(0), { DATABASE_URL: databaseUrl, NATS_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'silent' });
+    service = await startService({ name: 'toy', modules: [ToyModule], config: serviceConfigOf(env), schemaPrefix, consumer: { backoffMs: [100] } });
+  });
+
+  afterAll(async () => {
+    if (!service) return;
+    await service.close();
+    const { connect } = await import('@nats-io/transport-node');
+    const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const jsm = await jetstreamManager(nc);
+    for (const s of service.topology.streams) await jsm.streams.delete(s.name).catch(() => undefined);
+    await nc.close();
+    const pg = new Client({ connectionString: databaseUrl });
+    await pg.connect();
+    await pg.query(`DROP SCHEMA IF EXISTS "${schemaPrefix}toy_events" CASCADE`);
+    await pg.end();
+  });
+
+  it('delivers an event pattern durably, and the relay publishes only the public events it appended', async () => {
+    const js = jetstream(service.nc);
+    const subject = service.topology.subjectOf('AppointmentBooked');
+    await js.publish(subject, JSON.stringify(booking('bk-1')), { msgID: 'bk-1' });
+    await js.publish(subject, JSON.stringify(booking('bk-1-again')), { msgID: 'bk-1-again' });
+    const jsm = await jetstreamManager(service.nc);
+    const sms = service.topology.streams.find((s) => s.name.endsWith('_SMS'))!.name;
+    await eventually(async () => expect((await jsm.streams.info(sms)).state.messages).toBe(1), { timeoutMs: 10_000 });
+    const stored = (await jsm.streams.getMessage(sms, { seq: 1 }))!;
+    expect(stored.json<SendSms>().id).toBe('sms:apt-42:confirmation');
+    // The redelivered cause appended the same ids again: a no-op in the store, so nothing more to relay.
+    expect((await service.store.readStream('toy-apt-42')).version).toBe(2);
+    await eventually(() => expect(service.relay?.stats).toEqual({ published: 1, duplicates: 0, skipped: 1 }), { timeoutMs: 10_000 });
+  });
+
+  it('dead-letters a message that does not match the contract, with the reason, in its own namespace', async () => {
+    const js = jetstream(service.nc);
+    const bad = { ...booking('bk-bad'), data: { appointmentId: 'apt-43' } };
+    await js.publish(service.topology.subjectOf('AppointmentBooked'), JSON.stringify(bad), { msgID: 'bk-bad' });
+    const jsm = await jetstreamManager(service.nc);
+    await eventually(async () => expect((await jsm.streams.info(service.topology.deadLetterStream.name)).state.messages).toBe(1), { timeoutMs: 10_000 });
+    const letter = (await jsm.streams.getMessage(service.topology.deadLetterStream.name, { seq: 1 }))!;
+    expect(letter.subject).toBe(`${namespace}.deadletter.${namespace}.booking.evt.appointment-booked`);
+    expect(letter.header.get('Dd-Dlq-Reason') + letter.header.get('Dd-Dlq-Detail')).toMatch(/customerId/);
+  });
+
+  it('answers health and metrics over HTTP', async () => {
+    const ready = await fetch(`${service.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok' });
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toContain('service="toy"');
+  });
+});
+
+describe('parseEnv', () => {
+  it('names every bad variable and never echoes its value', () => {
+    let error: unknown;
+    try {
+      parseEnv('toy', baseServiceEnv(3000), { PORT: 'eighty', DATABASE_URL: 'mysql://secret@x/db', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PORT: /);
+    expect(message).toMatch(/DATABASE_URL: /);
+    expect(message).toMatch(/LOG_LEVEL: /);
+    expect(message).not.toContain('secret');
+  });
+});
