@@ -9,6 +9,8 @@ export function baseServiceEnv(defaultPort: number) {
     NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
     /** Prefix of every stream and subject (see the contracts' `topology`); empty in production. */
     NATS_NAMESPACE: z.string().default(''),
+    /** Replicas of each stream when a service creates it: 1 on one server, 3 on a production cluster. */
+    NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     /** PostgreSQL for the event store and projections; unset → embedded PGlite under DATA_DIR. */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATA_DIR: z.string().min(1).default('.data'),
@@ -22,6 +24,7 @@ export function baseServiceEnv(defaultPort: number) {
 export interface ServiceConfig {
   readonly natsUrl: string;
   readonly natsNamespace: string;
+  readonly natsStreamReplicas: number;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly httpHost: string;
@@ -53,6 +56,7 @@ export function serviceConfigOf(env: z.infer<ReturnType<typeof baseServiceEnv>>)
   return Object.freeze({
     natsUrl: env.NATS_URL,
     natsNamespace: env.NATS_NAMESPACE,
+    natsStreamReplicas: env.NATS_STREAM_REPLICAS,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     httpHost: env.HTTP_HOST,

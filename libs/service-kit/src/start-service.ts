@@ -79,7 +79,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   try {
     const nc = await connectNats({ servers: config.natsUrl.split(','), name, logger });
     closers.push(() => (nc.isClosed() ? Promise.resolve() : nc.drain()));
-    await ensureStreams(await jetstreamManager(nc), topo.streams, { deadLetter: false, logger });
+    await ensureStreams(await jetstreamManager(nc), topo.streams, { deadLetter: false, replicas: config.natsStreamReplicas, logger });
 
     let dataDir: string | undefined;
     if (!config.databaseUrl) {
