@@ -23,7 +23,10 @@ export const SchedulerTicked = defineMessage(
       schedule: Schedule,
       slotAt: UtcInstant.describe('the slot this tick stands for, aligned to the schedule period, UTC'),
       previousSlotAt: UtcInstant.nullable()
-        .describe('the slot of the previous tick of this schedule; null for the first tick ever'),
+        .describe(
+          'exclusive start of the window this tick covers: the slot of the previous tick of this schedule, or, when a ' +
+            'downtime outlasted the catch-up horizon, the last slot skipped beyond it; null for the first tick ever',
+        ),
       periodSeconds: z.number().int().min(1).max(86_400 * 31).describe('the schedule period'),
       caughtUp: z.boolean().describe('true when the tick was emitted late and covers missed slots'),
       missedSlots: z.number().int().min(0).describe('slots after previousSlotAt and before slotAt that got no tick'),
@@ -45,8 +48,9 @@ export const SchedulerTicked = defineMessage(
 export type SchedulerTicked = z.infer<typeof SchedulerTicked>;
 
 /**
- * A slot got no tick of its own: the scheduler was down (a later tick covers it) or the same slot was
- * triggered twice. For audit and alerting; consumers need not act on it.
+ * A slot got no tick of its own: the scheduler was down (a later tick covers it), the downtime outlasted the
+ * catch-up horizon (`beyond-catch-up-horizon`: no tick covers it; the work of that slot is abandoned), or the same
+ * slot was triggered twice. For audit and alerting; consumers need not act on it.
  */
 export const SchedulerSlotSkipped = defineMessage(
   'SchedulerSlotSkipped',
@@ -55,8 +59,10 @@ export const SchedulerSlotSkipped = defineMessage(
     .object({
       schedule: Schedule,
       slotAt: UtcInstant,
-      reason: z.enum(['missed-during-downtime', 'already-ticked']),
-      coveredBySlotAt: UtcInstant.describe('the slot of the tick that covers this one'),
+      reason: z.enum(['missed-during-downtime', 'already-ticked', 'beyond-catch-up-horizon']),
+      coveredBySlotAt: UtcInstant.describe(
+        'the slot of the tick that covers this one (for beyond-catch-up-horizon: the tick that resumed the schedule, whose window starts after it)',
+      ),
     })
     .refine((d) => Date.parse(d.coveredBySlotAt) >= Date.parse(d.slotAt), {
       path: ['coveredBySlotAt'],
