@@ -2,11 +2,16 @@
 //  - unit:        *.spec.ts — pure, no I/O
 //  - integration: *.int.spec.ts and *.e2e.spec.ts — real NATS / PostgreSQL / simulator
 // Workspace imports (@dailydesk/<lib>) resolve to the lib's src/index.ts, so nothing is built before testing.
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+
+// Test roots: every lib and service, and the cross-service suites under tests/ (full flow, deployment files).
+const roots = ['libs', 'services', 'tests'].filter((d) => existsSync(path.join(__dirname, d))).map((d) => `<rootDir>/${d}`);
 const moduleNameMapper = { '^@dailydesk/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 const common = {
   rootDir: __dirname,
-  roots: ['<rootDir>/libs', '<rootDir>/services'],
+  roots,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
