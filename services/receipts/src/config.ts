@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { baseServiceEnv, parseEnv, serviceConfigOf, type ServiceConfig } from '@dailydesk/service-kit';
+
+const Env = baseServiceEnv(3005).extend({
+  /** Secret the gateway puts in the callback URL (`?token=` or a path segment). */
+  RECEIPTS_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /** Largest callback body accepted, bytes. */
+  RECEIPTS_BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** How often inbound SMS are pulled from the gateway (goip_get_sms) to recover lost pushes; 0 = never. */
+  RECEIPTS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
+  SMS_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMS_USERNAME: z.string().min(1).optional(),
+  SMS_PASSWORD: z.string().min(1).optional(),
+});
+
+/** The gateway the reconciler pulls from, when configured. */
+export interface GatewayConfig {
+  readonly baseUrl: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The receipts service configuration. */
+export interface ReceiptsConfig extends ServiceConfig {
+  readonly webhookToken: string;
+  readonly bodyLimit: number;
+  readonly reconcileIntervalMs: number;
+  /** null when SMS_BASE_URL / SMS_USERNAME / SMS_PASSWORD are not all set: reconciliation is off. */
+  readonly gateway: GatewayConfig | null;
+}
+
+/** Parses the environment once; throws a ConfigError naming every bad variable (never its value). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReceiptsConfig {
+  const e = parseEnv('receipts', Env, env);
+  const gateway =
+    e.SMS_BASE_URL && e.SMS_USERNAME && e.SMS_PASSWORD
+      ? { baseUrl: e.SMS_BASE_URL, username: e.SMS_USERNAME, password: e.SMS_PASSWORD }
+      : null;
+  return Object.freeze({
+    ...serviceConfigOf(e),
+    webhookToken: e.RECEIPTS_WEBHOOK_TOKEN,
+    bodyLimit: e.RECEIPTS_BODY_LIMIT,
+    reconcileIntervalMs: e.RECEIPTS_RECONCILE_INTERVAL_MS,
+    gateway: gateway ? Object.freeze(gateway) : null,
+  });
+}

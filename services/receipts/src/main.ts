@@ -1,0 +1,5 @@
+import { runMain } from '@dailydesk/service-kit';
+import { loadConfig } from './config';
+import { startReceipts } from './receipts.app';
+
+runMain(() => startReceipts(loadConfig()));

@@ -1,0 +1,101 @@
+import type { EnvelopeBase, SmsSent } from '@dailydesk/contracts';
+import type { RecordedEvent } from '@dailydesk/event-store';
+import { observedEvent } from '../lifecycle/lifecycle.events';
+import { rootEvent } from '../webhook/webhook.events';
+import { FolderState } from './folder-state';
+import { ReceiptFolder } from './receipt-folder';
+
+const T0 = 1_800_000_000; // epoch seconds
+let position = 0;
+const rec = (event: EnvelopeBase): RecordedEvent => ({ event, streamId: 's', streamPosition: 1, globalPosition: ++position });
+
+const sent = (n: number, tid: number, to: string, atS: number, port = '3.01'): RecordedEvent =>
+  rec(
+    observedEvent({
+      id: `sent-${n}`,
+      type: 'SmsSent',
+      v: 1,
+      occurredAt: new Date(atS * 1000).toISOString(),
+      businessId: 'biz-1',
+      correlationId: `corr-${n}`,
+      causationId: `req-${n}`,
+      data: { messageId: `m${n}`, purpose: 'reminder', refs: { appointmentId: `a${n}` }, tid, port, to, segments: 1, encoding: 'GSM-7', sentAt: new Date(atS * 1000).toISOString() },
+    } as SmsSent).event,
+  );
+const callback = (id: string, body: unknown) =>
+  rec(rootEvent(`cb:${id}`, 'GatewayCallbackReceived', '2027-01-15T08:00:00.000Z', { kind: 'x', type: null, rows: 0, body, receivedAt: '' }));
+const sr = (id: string, tid: number, number: string, ts: number, ok = true) =>
+  callback(id, {
+    type: 'status-report',
+    rpts: [{ tid, sent: ok ? 1 : 0, failed: ok ? 0 : 1, ...(ok ? { sdr: [[0, number, '3.01', ts]] } : { fdr: [[0, number, '3.01', ts, '2 Send Failed', '41 Temporary failure']] }) }],
+  });
+const dlr = (id: string, number: string, ts: number, code = 0) => callback(id, { type: 'recv-sms', sms: [[1, '3.01', ts, '8613800100500', number, `${code} 250820064536A8`]] });
+const mo = (id: string, from: string, text: string, ts: number) =>
+  callback(id, { type: 'recv-sms', sms: [[0, '3.01', ts, from, '', Buffer.from(text).toString('base64')]] });
+
+/** Folds events one batch at a time over one state, as the processor does; returns type:messageId of what it derived. */
+function fold(...batches: RecordedEvent[][]) {
+  const state = new FolderState();
+  const out: EnvelopeBase[] = [];
+  for (const batch of batches) {
+    const folder = new ReceiptFolder(state);
+    batch.forEach((e) => folder.apply(e));
+    out.push(...folder.derived.map((d) => d.event));
+  }
+  return { state, out, names: out.map((e) => `${e.type}:${(e.data as { messageId?: string }).messageId ?? ''}`) };
+}
+
+describe('ReceiptFolder', () => {
+  it('sent → transmitted → delivered, and a late status report after delivery is absorbed', () => {
+    const { names, out } = fold([sent(1, 101, '+15551230001', T0), sr('a', 101, '15551230001', T0 + 1), dlr('b', '15551230001', T0 + 5)], [sr('late', 101, '15551230001', T0 + 9, false)]);
+    expect(names).toEqual(['SmsTransmitted:m1', 'SmsDelivered:m1']);
+    expect(out[0]).toMatchObject({ id: 'rcpt:tx:m1', businessId: 'biz-1', correlationId: 'corr-1', causationId: 'cb:a' });
+  });
+
+  it('keeps a report for an unknown tid and matches it when the SmsSent shows up', () => {
+    const { names, state } = fold([sr('a', 202, '15551230002', T0 + 1, false)], [sent(2, 202, '+15551230002', T0)]);
+    expect(names).toEqual(['SmsTransmissionFailed:m2']);
+    expect(state.pending.size).toBe(0);
+  });
+
+  it('a delivery report that arrives before the status report wins; the status report is absorbed', () => {
+    const { names } = fold([sent(3, 303, '+15551230003', T0), dlr('d', '+15551230003', T0 + 3)], [sr('s', 303, '15551230003', T0 + 1)]);
+    expect(names).toEqual(['SmsDelivered:m3']);
+  });
+
+  it('two messages to the same number close together get their delivery reports oldest first', () => {
+    const { names, out } = fold([sent(4, 401, '+15551230004', T0), sent(5, 402, '+15551230004', T0 + 2)], [dlr('x', '15551230004', T0 + 6, 70)], [dlr('y', '15551230004', T0 + 7)]);
+    expect(names).toEqual(['SmsUndelivered:m4', 'SmsDelivered:m5']);
+    expect(out[0]!.data).toMatchObject({ statusCode: 70 });
+  });
+
+  it('a delivery report for a number nobody texted waits; duplicates of it are ignored', () => {
+    const { names, state } = fold([dlr('x', '15551239999', T0), dlr('x2', '15551239999', T0)], [sent(6, 601, '+15551239999', T0 - 10)]);
+    expect(names).toEqual(['SmsDelivered:m6']);
+    expect(state.pending.size).toBe(0);
+  });
+
+  it('ignores a delivery report older than the window of the message', () => {
+    const { names } = fold([sent(7, 701, '+15551230007', T0), dlr('x', '15551230007', T0 - 3600)]);
+    expect(names).toEqual([]);
+  });
+
+  it('STOP opts out with the number of the last text, START opts in, other text is a reply tied to the business', () => {
+    const { out } = fold([sent(8, 801, '+15551230008', T0), mo('a', '15551230008', ' stop ', T0 + 60), mo('b', '15551230008', 'Start', T0 + 90), mo('c', '15551230008', 'See you', T0 + 99)]);
+    expect(out.map((e) => e.type)).toEqual(['CustomerOptedOut', 'CustomerOptedIn', 'InboundSmsReceived']);
+    expect(out[0]).toMatchObject({ businessId: null, data: { phone: '+15551230008', keyword: 'STOP', via: 'sms-reply' } });
+    expect(out[2]).toMatchObject({ businessId: 'biz-1', data: { text: 'See you', fromE164: '+15551230008' } });
+  });
+
+  it('the same inbound row pushed and later pulled is folded once', () => {
+    const row = [0, '3.01', T0, '+15551230010', '', Buffer.from('STOP').toString('base64')];
+    const pulled = rec(rootEvent('pull:1', 'GatewayInboxPulled', '2027-01-15T08:00:00.000Z', { ssrc: 'a', fromId: 1, nextId: 2, sms: [row], pulledAt: '' }));
+    const { out } = fold([callback('p', { type: 'recv-sms', sms: [row] })], [pulled]);
+    expect(out.map((e) => e.type)).toEqual(['CustomerOptedOut']);
+  });
+
+  it('derives the same ids when the same events are folded again from the same state', () => {
+    const events = [sent(9, 901, '+15551230009', T0), sr('a', 901, '15551230009', T0 + 1)];
+    expect(fold(events).out).toEqual(fold(events).out);
+  });
+});
