@@ -1,0 +1,81 @@
+import type { SendSms } from '@dailydesk/contracts';
+import type { Database, EventStore } from '@dailydesk/event-store';
+import { SkylineClient } from '@dailydesk/skyline';
+import type { Logger } from 'pino';
+import type { DispatchConfig } from '../config';
+import { AuditedGateway } from '../gateway/audited-gateway';
+import { IntakeBatcher } from '../intake/intake-batcher';
+import { migrateDispatchSchema } from './dispatch.schema';
+import { Dispatcher, type DispatcherHooks } from './dispatcher';
+import { PortPacer, type Clock } from './port-pacer';
+import { QueueProjection } from './queue.projection';
+
+/** What tests (and the all-in-one runner) may replace: the clock, the idle poll, crash points. */
+export interface DispatchOverrides {
+  readonly clock?: Clock;
+  readonly idleMs?: number;
+  readonly hooks?: DispatcherHooks;
+}
+
+/** The service's moving parts, started after the schema is migrated and stopped before the store closes. */
+export class DispatchRuntime {
+  readonly projection: QueueProjection;
+  readonly intake: IntakeBatcher;
+  readonly dispatcher: Dispatcher;
+  readonly gateway: AuditedGateway | null;
+  private readonly client: SkylineClient | null;
+  readonly ready: Promise<void>;
+  private markReady!: (err?: unknown) => void;
+
+  constructor(
+    readonly config: DispatchConfig,
+    store: EventStore,
+    readonly db: Database,
+    readonly schema: string,
+    logger: Logger,
+    overrides: DispatchOverrides = {},
+  ) {
+    const clock = overrides.clock ?? Date.now;
+    this.ready = new Promise<void>((resolve, reject) => (this.markReady = (err) => (err ? reject(err) : resolve())));
+    this.ready.catch(() => undefined);
+    this.client = config.gateway
+      ? new SkylineClient({
+          ...config.gateway,
+          connections: config.maxPostsInFlight + 2,
+          timeoutMs: config.gatewayTimeoutMs,
+          headersTimeoutMs: config.gatewayTimeoutMs,
+          bodyTimeoutMs: config.gatewayTimeoutMs,
+          reports: config.receiptsWebhookUrl ? { srUrl: config.receiptsWebhookUrl, smsUrl: config.receiptsWebhookUrl } : {},
+          logger,
+        })
+      : null;
+    this.gateway = this.client ? new AuditedGateway(this.client, db, schema, config.gatewayTimeoutMs, logger) : null;
+    this.projection = new QueueProjection(store, db, schema, logger);
+    const pacer = new PortPacer({ perMinute: config.portPerMinute, dailyCap: config.simDailyCap, clock });
+    this.dispatcher = new Dispatcher(config, store, db, schema, this.projection, this.gateway, pacer, clock, logger, overrides.hooks, overrides.idleMs);
+    this.intake = new IntakeBatcher(store, db, schema, { enabled: config.enabled, maxSegments: config.maxSegments, clock }, logger, () => undefined);
+  }
+
+  async start(): Promise<void> {
+    try {
+      await migrateDispatchSchema(this.db, this.schema);
+      this.projection.start();
+      await this.dispatcher.start();
+      this.markReady();
+    } catch (err) {
+      this.markReady(err);
+      throw err;
+    }
+  }
+
+  async accept(request: SendSms): Promise<void> {
+    await this.ready;
+    await this.intake.submit(request);
+  }
+
+  async stop(): Promise<void> {
+    await this.dispatcher.stop();
+    await this.projection.stop();
+    await this.client?.close();
+  }
+}

@@ -1,0 +1,392 @@
+import type { EnvelopeBase } from '@dailydesk/contracts';
+import type { Database, EventStore } from '@dailydesk/event-store';
+import { parsePortId, SkylineError, isPortStateActive, mayHaveTakenEffect, type SmsTask, type TaskSubmitResult } from '@dailydesk/skyline';
+import type { Logger } from 'pino';
+import type { DispatchConfig } from '../config';
+import type { AuditedGateway } from '../gateway/audited-gateway';
+import { gatewayNumber } from '../intake/phone-number';
+import { CircuitBreaker } from './circuit-breaker';
+import { smsFailed, smsSent, smsSuppressed, taskAssigned, type QueueRow } from './outcome-events';
+import type { PortPacer, Clock } from './port-pacer';
+import type { QueueProjection } from './queue.projection';
+import { actionFor, retryDelayMs } from './refusal-policy';
+import { appendNew } from './store-writes';
+
+/** What the dispatcher remembers about a message it has assigned (lost on restart: then every assignment is resolved). */
+interface Memo {
+  tid: number;
+  port: string;
+  attempt: number;
+  /** A POST carrying this tid may have reached the gateway. */
+  maybePosted: boolean;
+  next: 'resend' | 'reassign' | 'resolve';
+  notBeforeMs: number;
+}
+
+interface Job {
+  row: QueueRow;
+  tid: number;
+  port: string;
+  attempt: number;
+  maybePosted: boolean;
+}
+
+export interface DispatcherHooks {
+  /** Test crash point: called after a POST answered, before its outcome is appended; returning true stops the dispatcher there. */
+  crashAfterPost?: () => boolean;
+}
+
+/**
+ * Drains the durable queue to the gateway: priority lanes, per-port pace and SIM caps, sticky sender, tids recorded
+ * before the POST, unknown outcomes resolved from the gateway before any resend, back-off and a circuit breaker.
+ */
+export class Dispatcher {
+  private readonly memo = new Map<string, Memo>();
+  /** Messages in a POST (Infinity) or finished at a position the projection has not applied yet. */
+  private readonly busy = new Map<string, number>();
+  private running = false;
+  private crashed = false;
+  private wakeUp: (() => void) | null = null;
+  private postsInFlight = 0;
+  private tasksInFlight = 0;
+  private pausedUntil = 0;
+  private lastRefresh = -Infinity;
+  readonly circuit: CircuitBreaker;
+  lastSuccessfulSendAt: string | null = null;
+  portsTotal = 0;
+  private loopDone: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly o: DispatchConfig,
+    private readonly store: EventStore,
+    private readonly db: Database,
+    private readonly schema: string,
+    private readonly projection: QueueProjection,
+    private readonly gateway: AuditedGateway | null,
+    readonly pacer: PortPacer,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly hooks: DispatcherHooks = {},
+    private readonly idleMs = 1000,
+  ) {
+    this.circuit = new CircuitBreaker(o.circuitThreshold, o.circuitCooldownMs, o.circuitMaxCooldownMs, clock);
+    projection.onApplied((position) => {
+      for (const [id, p] of this.busy) if (p <= position) this.busy.delete(id);
+      this.wake();
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.projection.caughtUp();
+    const s = `"${this.schema}"`;
+    const today = new Date(this.clock()).toISOString().slice(0, 10);
+    for (const r of await this.db.query<{ port: string; n: string }>(
+      `SELECT port, count(*) AS n FROM ${s}.messages WHERE state = 'sent' AND sent_at >= $1::date AND sent_at < $1::date + 1 GROUP BY port`,
+      [today],
+    ))
+      this.pacer.seedDaily(r.port, Number(r.n));
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    while (this.postsInFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running && !this.crashed) {
+      try {
+        await this.cycle();
+      } catch (err) {
+        this.logger.error({ err }, '#error: sendSms dispatcher cycle failed');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!this.running || this.crashed) break;
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+        setTimeout(() => this.wake(), this.idleMs).unref();
+      });
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    const now = this.clock();
+    if (this.gateway && this.o.enabled) {
+      if (!this.circuit.allows()) return;
+      if (this.circuit.state === 'half-open' || now - this.lastRefresh >= this.o.statusRefreshMs || this.pacer.registered.length === 0) {
+        if (!(await this.refreshPorts())) return;
+      }
+      if (now < this.pausedUntil) return;
+    }
+    while (this.running && !this.crashed && this.postsInFlight < this.o.maxPostsInFlight && this.tasksInFlight < this.o.maxOutstandingTasks) {
+      if (this.gateway && this.o.enabled && !this.circuit.allows()) break;
+      const jobs = await this.pick();
+      if (jobs === null) break;
+      if (jobs.length === 0) continue;
+      this.postsInFlight++;
+      this.tasksInFlight += jobs.length;
+      void this.submit(jobs).finally(() => {
+        this.postsInFlight--;
+        this.tasksInFlight -= jobs.length;
+        this.wake();
+      });
+    }
+  }
+
+  /** Refreshes the registered ports; false when the gateway could not be reached. */
+  private async refreshPorts(): Promise<boolean> {
+    try {
+      const status = await this.gateway!.getStatus();
+      this.lastRefresh = this.clock();
+      this.portsTotal = status.ports.length;
+      this.pacer.setPorts(status.ports.filter((p) => p.st !== null && isPortStateActive(p.st)).map((p) => String(p.port)));
+      this.circuit.succeeded();
+      return true;
+    } catch (err) {
+      this.circuit.failed();
+      this.logger.warn({ err, circuit: this.circuit.state }, '#error: sendSms gateway status unavailable');
+      return false;
+    }
+  }
+
+  /** Picks up to one batch of jobs in lane order; null when nothing can go now. Suppressions are appended on the way. */
+  private async pick(): Promise<Job[] | null> {
+    const nowMs = this.clock();
+    const now = new Date(nowMs).toISOString();
+    const s = `"${this.schema}"`;
+    const rows = await this.db.query<QueueRow>(
+      `SELECT m.*, c.opted_out, rp.port AS sticky_port FROM ${s}.messages m
+         LEFT JOIN ${s}.consent c ON c.phone = m.to_e164 LEFT JOIN ${s}.recipient_ports rp ON rp.phone = m.to_e164
+       WHERE m.state IN ('queued', 'assigned') AND (m.not_before IS NULL OR m.not_before <= $1)
+       ORDER BY m.lane, m.position LIMIT $2`,
+      [now, Math.min(this.o.batchSize * 4 + this.busy.size, 20_000)],
+    );
+    const jobs: Job[] = [];
+    const suppressed: EnvelopeBase[] = [];
+    const toResolve: Array<{ row: QueueRow; memo: Memo }> = [];
+    const fresh: Array<{ row: QueueRow; port: string; attempt: number }> = [];
+    for (const row of rows) {
+      if (jobs.length + fresh.length + toResolve.length >= this.o.batchSize) break;
+      if (this.busy.has(row.message_id)) continue;
+      const memo = this.memo.get(row.message_id) ?? (row.state === 'assigned' ? this.recovered(row) : undefined);
+      if (!memo?.maybePosted) {
+        const why = this.suppressionOf(row, nowMs);
+        if (why) {
+          suppressed.push(smsSuppressed(row, now, why[0], why[1]));
+          this.memo.delete(row.message_id);
+          continue;
+        }
+      }
+      if (!this.gateway || !this.o.enabled) continue;
+      if (memo && memo.notBeforeMs > nowMs) continue;
+      if (memo?.next === 'resolve') {
+        toResolve.push({ row, memo });
+      } else if (memo?.next === 'resend' && (memo.maybePosted || this.pacer.isHealthy(memo.port))) {
+        if (!this.pacer.hasCapacity(memo.port)) continue;
+        this.pacer.take(memo.port);
+        jobs.push({ row, tid: memo.tid, port: memo.port, attempt: memo.attempt, maybePosted: memo.maybePosted });
+      } else {
+        const port = this.pacer.choose(row.sticky_port ?? undefined);
+        if (port === null) continue;
+        this.pacer.take(port);
+        fresh.push({ row, port, attempt: (memo?.attempt ?? row.attempt) + 1 });
+      }
+    }
+    for (const e of suppressed) this.busy.set(String((e.data as { messageId: string }).messageId), Infinity);
+    if (suppressed.length > 0) await this.finish(suppressed, suppressed.map((e) => (e.data as { messageId: string }).messageId));
+    for (const j of [...jobs, ...fresh.map((f) => f), ...toResolve]) this.busy.set(j.row.message_id, Infinity);
+    if (toResolve.length > 0) jobs.push(...(await this.resolve(toResolve)));
+    if (fresh.length > 0) jobs.push(...(await this.assign(fresh, now)));
+    if (jobs.length === 0 && suppressed.length === 0 && toResolve.length === 0) return null;
+    return jobs;
+  }
+
+  private recovered(row: QueueRow): Memo {
+    const m: Memo = { tid: row.tid!, port: row.port!, attempt: row.attempt, maybePosted: true, next: 'resolve', notBeforeMs: 0 };
+    this.memo.set(row.message_id, m);
+    return m;
+  }
+
+  private suppressionOf(row: QueueRow, nowMs: number): ['opted-out' | 'expired' | 'disabled', string] | null {
+    if (!this.o.enabled) return ['disabled', 'SMS_ENABLED is not true'];
+    if (row.opted_out) return ['opted-out', 'the recipient opted out while the text waited'];
+    if (row.expires_at && row.expires_at.getTime() <= nowMs) return ['expired', 'expiresAt passed while the text waited'];
+    return null;
+  }
+
+  /** New tids from the sequence, recorded with their port in the store before any POST carries them. */
+  private async assign(fresh: Array<{ row: QueueRow; port: string; attempt: number }>, now: string): Promise<Job[]> {
+    const tids = await this.db.query<{ tid: string }>(`SELECT nextval('"${this.schema}".tid_seq') AS tid FROM generate_series(1, $1)`, [fresh.length]);
+    const jobs = fresh.map((f, i) => ({ row: f.row, tid: Number(tids[i]!.tid), port: f.port, attempt: f.attempt, maybePosted: false }));
+    try {
+      await appendNew(this.store, 'sms-dispatch', jobs.map((j) => taskAssigned(j.row, j.tid, j.port, j.attempt, now)));
+    } catch (err) {
+      for (const j of jobs) {
+        this.pacer.refund(j.port);
+        this.busy.delete(j.row.message_id);
+      }
+      throw err;
+    }
+    for (const j of jobs) this.memo.set(j.row.message_id, { tid: j.tid, port: j.port, attempt: j.attempt, maybePosted: false, next: 'resend', notBeforeMs: 0 });
+    return jobs;
+  }
+
+  /**
+   * Unknown outcome: a tid the gateway lists in its queue (goip_get_tasks) is accepted → SmsSent. A tid it does not
+   * list is resent with the SAME tid and port: `13 Duplicated TaskId` means it has it, `0 OK` that it had not.
+   */
+  private async resolve(items: Array<{ row: QueueRow; memo: Memo }>): Promise<Job[]> {
+    const now = new Date(this.clock()).toISOString();
+    const byPort = new Map<string, Array<{ row: QueueRow; memo: Memo }>>();
+    for (const it of items) byPort.set(it.memo.port, [...(byPort.get(it.memo.port) ?? []), it]);
+    const sent: EnvelopeBase[] = [];
+    const resend: Job[] = [];
+    for (const [port, group] of byPort) {
+      let listed: Set<number>;
+      try {
+        listed = await this.queuedTids(parsePortId(port)?.port ?? Number.parseInt(port, 10));
+      } catch (err) {
+        this.circuit.failed();
+        this.logger.warn({ err, port }, '#error: sendSms cannot resolve unknown outcomes yet');
+        for (const it of group) {
+          it.memo.notBeforeMs = this.clock() + retryDelayMs(1, this.o.retryBaseMs);
+          this.busy.delete(it.row.message_id);
+        }
+        continue;
+      }
+      for (const { row, memo } of group) {
+        if (listed.has(memo.tid)) sent.push(smsSent(row, memo.tid, memo.port, now));
+        else resend.push({ row, tid: memo.tid, port: memo.port, attempt: memo.attempt, maybePosted: true });
+      }
+    }
+    if (sent.length > 0) await this.finish(sent, sent.map((e) => (e.data as { messageId: string }).messageId));
+    return resend;
+  }
+
+  private async queuedTids(port: number): Promise<Set<number>> {
+    const tids = new Set<number>();
+    for (let pos = 0; ; ) {
+      const page = await this.gateway!.getTasks(port, pos, 500);
+      for (const t of page.tasks) tids.add(t.tid);
+      pos += page.tasks.length;
+      if (page.tasks.length === 0 || pos >= page.totalNum) return tids;
+    }
+  }
+
+  private async submit(jobs: Job[]): Promise<void> {
+    const tasks: SmsTask[] = jobs.map((j) => ({
+      tid: j.tid,
+      to: gatewayNumber(j.row.to_e164),
+      sms: j.row.body ?? '',
+      from: j.port,
+      coding: j.row.encoding === 'UCS-2' ? 1 : 0,
+      sdr: true,
+      fdr: true,
+      dr: true,
+    }));
+    const campaign = jobs.some((j) => j.row.purpose === 'campaign');
+    this.logger.info({ tasks: tasks.length, ports: [...new Set(jobs.map((j) => j.port))] }, 'smsSending');
+    let results: TaskSubmitResult[] | null = null;
+    let failure: SkylineError | null = null;
+    for (const j of jobs) this.memo.get(j.row.message_id)!.maybePosted = true;
+    try {
+      results = await this.gateway!.sendSms(tasks);
+      this.circuit.succeeded();
+    } catch (err) {
+      if (!(err instanceof SkylineError)) throw err;
+      failure = err;
+      if (err.failure.kind !== 'gateway-refused') this.circuit.failed();
+      this.logger.error({ err, tasks: tasks.length }, campaign ? '#error: sendCampaign' : '#error: sendSms');
+    }
+    if (this.hooks.crashAfterPost?.()) {
+      this.crashed = true;
+      this.running = false;
+      return;
+    }
+    await this.settle(jobs, results, failure);
+  }
+
+  private async settle(jobs: Job[], results: TaskSubmitResult[] | null, failure: SkylineError | null): Promise<void> {
+    const nowMs = this.clock();
+    const now = new Date(nowMs).toISOString();
+    const outcomes: EnvelopeBase[] = [];
+    const finished: string[] = [];
+    jobs.forEach((j, i) => {
+      const memo = this.memo.get(j.row.message_id)!;
+      const f = failure?.failure;
+      const result: TaskSubmitResult | null = results
+        ? (results[i] ?? { tid: j.tid, status: 'missing' })
+        : f?.kind === 'gateway-refused'
+          ? { tid: j.tid, status: 'refused', code: f.code, refusal: 'unknown-code', text: f.reason }
+          : null;
+      if (result === null) {
+        // Transport failure: not-sent (or a 4xx) never reached the gateway; anything else may have.
+        if (!mayHaveTakenEffect(f!)) Object.assign(memo, { maybePosted: j.maybePosted, next: 'resend' });
+        else memo.next = 'resolve';
+        memo.notBeforeMs = nowMs + retryDelayMs(1, this.o.retryBaseMs);
+        this.pacer.refund(j.port);
+        this.busy.delete(j.row.message_id);
+        return;
+      }
+      const action = actionFor(result, j.maybePosted);
+      if (action.kind === 'sent') {
+        outcomes.push(smsSent(j.row, j.tid, j.port, now));
+        finished.push(j.row.message_id);
+        return;
+      }
+      this.pacer.refund(j.port);
+      if (action.kind === 'resolve') {
+        memo.next = 'resolve';
+        this.busy.delete(j.row.message_id);
+        return;
+      }
+      if (action.kind === 'reject' || j.attempt >= this.o.maxAttempts) {
+        const rejected = action.kind === 'reject';
+        outcomes.push(smsFailed(j.row, now, { reason: rejected ? 'gateway-rejected' : 'retries-exhausted', vendorCode: action.code, detail: `gateway answered ${action.code}`, attempts: j.attempt }));
+        finished.push(j.row.message_id);
+        this.logger.error({ messageId: j.row.message_id, code: action.code }, j.row.purpose === 'campaign' ? '#error: sendCampaign' : '#error: sendSms');
+        return;
+      }
+      if (action.kind === 'reassign' && action.portProblem) this.pacer.markUnhealthy(j.port);
+      if (action.kind === 'retry-same' && action.slowDown) this.pausedUntil = nowMs + retryDelayMs(j.attempt, this.o.retryBaseMs);
+      Object.assign(memo, {
+        next: action.kind === 'reassign' ? 'reassign' : 'resend',
+        maybePosted: j.maybePosted,
+        attempt: action.kind === 'retry-same' ? j.attempt + 1 : j.attempt,
+        notBeforeMs: action.kind === 'reassign' ? 0 : nowMs + retryDelayMs(j.attempt, this.o.retryBaseMs),
+      });
+      this.busy.delete(j.row.message_id);
+    });
+    if (results && outcomes.some((e) => e.type === 'SmsSent')) this.lastSuccessfulSendAt = now;
+    if (outcomes.length > 0) await this.finish(outcomes, finished);
+  }
+
+  /** Appends final outcomes; the messages stay busy until the projection has applied them. */
+  private async finish(events: EnvelopeBase[], messageIds: string[]): Promise<void> {
+    try {
+      const r = await appendNew(this.store, 'sms-dispatch', events);
+      for (const id of messageIds) {
+        this.memo.delete(id);
+        this.busy.set(id, r.lastGlobalPosition || 0);
+      }
+      if (r.lastGlobalPosition <= this.projection.position) for (const id of messageIds) this.busy.delete(id);
+    } catch (err) {
+      // Not recorded: resolve them from the gateway again (same tid) rather than guess.
+      this.logger.error({ err }, '#error: sendSms outcome not recorded');
+      for (const id of messageIds) {
+        const m = this.memo.get(id);
+        if (m) Object.assign(m, { next: 'resolve', maybePosted: true });
+        this.busy.delete(id);
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { EnvelopeBase, SendSms } from '@dailydesk/contracts';
+import type { Database, EventStore } from '@dailydesk/event-store';
+import type { Logger } from 'pino';
+import { eventIdOf, appendNew } from '../dispatch/store-writes';
+import { decideIntake } from './intake.decider';
+import { toE164 } from './phone-number';
+
+interface Pending {
+  request: SendSms;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Makes SMS requests durable in batches: every request waiting while the previous append runs goes into the next
+ * one (one opt-out lookup, one transaction). Each caller's promise resolves once its request's decision is stored,
+ * so the NATS message is acknowledged only then.
+ */
+export class IntakeBatcher {
+  private pending: Pending[] = [];
+  private running = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: Database,
+    private readonly schema: string,
+    private readonly options: { enabled: boolean; maxSegments: number; clock: () => number; maxBatch?: number },
+    private readonly logger: Logger,
+    private readonly onStored: () => void,
+  ) {}
+
+  submit(request: SendSms): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ request, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, this.options.maxBatch ?? 1000);
+        try {
+          await this.store_(batch.map((p) => p.request));
+          batch.forEach((p) => p.resolve());
+          this.onStored();
+        } catch (err) {
+          batch.forEach((p) => p.reject(err));
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async store_(requests: SendSms[]): Promise<void> {
+    const now = new Date(this.options.clock()).toISOString();
+    const phones = [...new Set(requests.map((r) => toE164(r.data.recipient.phone, r.data.recipient.defaultRegion)).filter((p): p is string => p !== null))];
+    const optedOut = new Set(
+      (await this.db.query<{ phone: string }>(`SELECT phone FROM "${this.schema}".consent WHERE opted_out AND phone = ANY($1)`, [phones])).map((r) => r.phone),
+    );
+    const context = { enabled: this.options.enabled, maxSegments: this.options.maxSegments, optedOut };
+    const seen = new Set<string>();
+    const events: EnvelopeBase[] = [];
+    for (const r of requests) {
+      const id = eventIdOf('intake', r.data.messageId);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const e = decideIntake(r.data, context, now);
+      events.push({ id, type: e.type, v: 1, occurredAt: now, businessId: r.businessId, correlationId: r.correlationId, causationId: r.id, data: e.data });
+    }
+    const stored = await appendNew(this.store, 'sms-intake', events);
+    for (const e of stored.appended) {
+      if (e.type === 'SmsSuppressed') this.logger.info({ messageId: (e.data as { messageId: string }).messageId, reason: (e.data as { reason: string }).reason }, 'sms suppressed');
+    }
+  }
+}

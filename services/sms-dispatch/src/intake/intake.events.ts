@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { E164, GatewayPort, MessageId, SmsPriority, SmsPurpose, SmsRefs, TaskId, UtcInstant } from '@dailydesk/contracts';
+
+// Events private to sms-dispatch (never published: the relay only publishes the contracts' types).
+
+/** An accepted request, normalised and waiting in the durable queue for the dispatcher. */
+export const SmsQueuedData = z.object({
+  messageId: MessageId,
+  to: E164,
+  text: z.string().min(1),
+  encoding: z.enum(['GSM-7', 'UCS-2']),
+  segments: z.number().int().min(1),
+  purpose: SmsPurpose,
+  priority: SmsPriority,
+  notBefore: UtcInstant.optional(),
+  expiresAt: UtcInstant.optional(),
+  refs: SmsRefs,
+  queuedAt: UtcInstant,
+});
+export type SmsQueuedData = z.infer<typeof SmsQueuedData>;
+
+/** A tid and a port were given to a queued message, recorded BEFORE the POST that carries it. */
+export const SmsTaskAssignedData = z.object({
+  messageId: MessageId,
+  tid: TaskId,
+  port: GatewayPort,
+  attempt: z.number().int().min(1),
+  assignedAt: UtcInstant,
+});
+export type SmsTaskAssignedData = z.infer<typeof SmsTaskAssignedData>;
+
+/** A consent change received from receipts (CustomerOptedOut / CustomerOptedIn), kept in this service's own store. */
+export const RecipientConsentChangedData = z.object({
+  phone: E164,
+  optedOut: z.boolean(),
+  at: UtcInstant,
+});
+export type RecipientConsentChangedData = z.infer<typeof RecipientConsentChangedData>;
+
+export const SMS_QUEUED = 'SmsQueued';
+export const SMS_TASK_ASSIGNED = 'SmsTaskAssigned';
+export const RECIPIENT_CONSENT_CHANGED = 'RecipientConsentChanged';

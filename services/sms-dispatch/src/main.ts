@@ -1,0 +1,5 @@
+import { runMain } from '@dailydesk/service-kit';
+import { loadConfig } from './config';
+import { startSmsDispatch } from './sms-dispatch.app';
+
+runMain(() => startSmsDispatch(loadConfig()));

@@ -1,0 +1,34 @@
+import { startService, type RunningService } from '@dailydesk/service-kit';
+import type { Logger } from 'pino';
+import type { SmsDispatchConfig } from './config';
+import { DispatchRuntime, type DispatchOverrides } from './dispatch/dispatch-runtime';
+import { SmsDispatchModule } from './sms-dispatch.module';
+
+export interface SmsDispatchOverrides extends DispatchOverrides {
+  /** Prefix of the service's schemas (tests: a random one). */
+  readonly schemaPrefix?: string;
+  readonly logger?: Logger;
+}
+
+/** A running sms-dispatch: the service plus its runtime (dispatcher, projection) for tests and the runner. */
+export interface RunningSmsDispatch extends RunningService {
+  readonly runtime: DispatchRuntime;
+}
+
+/** Starts sms-dispatch: SendSms and opt-outs in, the gateway's only caller, SmsSent / SmsFailed / SmsSuppressed out. */
+export async function startSmsDispatch(config: SmsDispatchConfig, overrides: SmsDispatchOverrides = {}): Promise<RunningSmsDispatch> {
+  const service = await startService({
+    name: 'sms-dispatch',
+    modules: [SmsDispatchModule.forRoot(config.dispatch, overrides)],
+    config: config.service,
+    schemaPrefix: overrides.schemaPrefix,
+    logger: overrides.logger,
+    consumer: { concurrency: config.dispatch.intakeConcurrency },
+  });
+  const runtime = service.app.get(DispatchRuntime);
+  await runtime.ready.catch(async (err: unknown) => {
+    await service.close();
+    throw err;
+  });
+  return Object.assign(service, { runtime });
+}
