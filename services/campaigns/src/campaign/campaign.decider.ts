@@ -1,6 +1,6 @@
 import { DomainError, type Command, type Decider } from '@dailydesk/event-store';
 import type { CampaignDefinition } from './campaign.definition';
-import { runIdOf, type BusinessSnapshot, type CampaignEvent } from './campaign.events';
+import { runIdOf, type BusinessSnapshot, type CampaignEvent, type CampaignRunStarted } from './campaign.events';
 import { addDays, firstOccurrence, isDue, localDateAt, maxDate, type LocalDate, type Timing } from './campaign.schedule';
 
 export type CampaignCommand =
@@ -14,10 +14,8 @@ export type CampaignCommand =
   | Command<'StartCampaignRun', { business: BusinessSnapshot }>
   | Command<'CompleteCampaignRun', { runId: string; requested: number; skipped: number }>;
 
-export interface RunInProgress {
-  readonly runId: string;
-  readonly occurrence: LocalDate;
-}
+/** The run under way: what CampaignRunStarted froze (template, audience, business). */
+export type RunInProgress = CampaignRunStarted['data'];
 
 interface Existing {
   readonly campaignId: string;
@@ -150,7 +148,7 @@ function evolve(state: CampaignState, event: CampaignEvent): CampaignState {
     case 'CampaignArchived':
       return { ...state, status: 'archived', next: null };
     case 'CampaignRunStarted':
-      return { ...state, timeZone: event.data.business.timeZone, run: { runId: event.data.runId, occurrence: event.data.occurrence } };
+      return { ...state, timeZone: event.data.business.timeZone, run: event.data };
     case 'CampaignRunCompleted': {
       const { runId, occurrence, requested, next } = event.data;
       return { ...state, run: null, next, runsCompleted: state.runsCompleted + 1, lastRun: { runId, occurrence, requested } };
@@ -166,3 +164,12 @@ export const campaignDecider: Decider<CampaignCommand, CampaignEvent, CampaignSt
   evolve,
   initialState: () => ({ status: 'none' }),
 };
+
+/** The occurrence activating (or resuming) at `now` would schedule; null when it would be refused. For views of drafts. */
+export function prospectiveNext(definition: CampaignDefinition, zone: string, now: string): LocalDate | null {
+  try {
+    return scheduleFrom(definition, zone, now);
+  } catch {
+    return null;
+  }
+}
