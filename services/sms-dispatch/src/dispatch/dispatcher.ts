@@ -55,6 +55,7 @@ export class Dispatcher {
   lastSuccessfulSendAt: string | null = null;
   portsTotal = 0;
   private loopDone: Promise<void> = Promise.resolve();
+  private quietCycles = 0;
 
   constructor(
     private readonly o: DispatchConfig,
@@ -134,11 +135,25 @@ export class Dispatcher {
       if (jobs.length === 0) continue;
       this.postsInFlight++;
       this.tasksInFlight += jobs.length;
-      void this.submit(jobs).finally(() => {
-        this.postsInFlight--;
-        this.tasksInFlight -= jobs.length;
-        this.wake();
-      });
+      void this.submit(jobs)
+        .catch((err: unknown) => this.logger.error({ err }, '#error: sendSms submission failed'))
+        .finally(() => {
+          this.postsInFlight--;
+          this.tasksInFlight -= jobs.length;
+          this.wake();
+        });
+    }
+    if (this.postsInFlight === 0) this.quietCycles++;
+  }
+
+  /** Resolves after two full cycles ended with nothing in flight (tests with an injected clock use it). */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const target = this.quietCycles + 2;
+    const deadline = Date.now() + timeoutMs;
+    while (this.quietCycles < target || this.postsInFlight > 0) {
+      if (Date.now() > deadline) throw new Error('dispatcher did not settle');
+      this.wake();
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
 
@@ -207,7 +222,7 @@ export class Dispatcher {
     if (toResolve.length > 0) jobs.push(...(await this.resolve(toResolve)));
     if (fresh.length > 0) jobs.push(...(await this.assign(fresh, now)));
     if (jobs.length === 0 && suppressed.length === 0 && toResolve.length === 0) return null;
-    return jobs;
+    return jobs.sort((a, b) => a.row.lane - b.row.lane || Number(a.row.position) - Number(b.row.position));
   }
 
   private recovered(row: QueueRow): Memo {

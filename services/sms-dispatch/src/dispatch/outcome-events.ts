@@ -8,6 +8,8 @@ export interface QueueRow {
   correlation_id: string;
   intake_event_id: string;
   lane: number;
+  /** Global position of its SmsQueued (bigint, as text from pg). */
+  position: string | number;
   to_e164: string;
   body: string | null;
   encoding: 'GSM-7' | 'UCS-2';
