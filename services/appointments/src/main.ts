@@ -1,0 +1,5 @@
+import { runMain } from '@dailydesk/service-kit';
+import { startAppointments } from './appointments.app';
+import { loadConfig } from './config';
+
+runMain(() => startAppointments(loadConfig()));
