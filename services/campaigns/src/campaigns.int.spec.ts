@@ -26,13 +26,15 @@ async function publish(message: { id: string; type: string }): Promise<void> {
   await jetstream(service.nc).publish(service.topology.subjectOf(message.type), JSON.stringify(message), { msgID: message.id });
 }
 
-async function http(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> & { message?: string; audienceSize?: number; status?: string } }> {
+type Json = Record<string, unknown> & { message?: string; audienceSize?: number; status?: string };
+
+async function http(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${service.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, json: await res.json() };
+  return { status: res.status, json: (await res.json()) as Json };
 }
 
 /** Every SendSms on the namespace's SMS stream, as published by the relay. */
