@@ -1,5 +1,6 @@
 import type { EnvelopeBase, SmsSent } from '@dailydesk/contracts';
 import type { RecordedEvent } from '@dailydesk/event-store';
+import { decodeRecvSmsRow } from '@dailydesk/skyline';
 import { observedEvent } from '../lifecycle/lifecycle.events';
 import { rootEvent } from '../webhook/webhook.events';
 import { FolderState } from './folder-state';
@@ -89,7 +90,7 @@ describe('ReceiptFolder', () => {
 
   it('the same inbound row pushed and later pulled is folded once', () => {
     const row = [0, '3.01', T0, '+15551230010', '', Buffer.from('STOP').toString('base64')];
-    const pulled = rec(rootEvent('pull:1', 'GatewayInboxPulled', '2027-01-15T08:00:00.000Z', { ssrc: 'a', fromId: 1, nextId: 2, sms: [row], pulledAt: '' }));
+    const pulled = rec(rootEvent('pull:1', 'GatewayInboxPulled', '2027-01-15T08:00:00.000Z', { ssrc: 'a', fromId: 1, nextId: 2, rows: [decodeRecvSmsRow(row)], pulledAt: '' }));
     const { out } = fold([callback('p', { type: 'recv-sms', sms: [row] })], [pulled]);
     expect(out.map((e) => e.type)).toEqual(['CustomerOptedOut']);
   });

@@ -10,12 +10,12 @@ import {
   type EnvelopeBase,
   type SmsSent,
 } from '@dailydesk/contracts';
-import { decodeRecvSmsRow, parseGatewayCallback, type RecvSmsRow } from '@dailydesk/skyline';
+import { parseGatewayCallback, type RecvSmsRow } from '@dailydesk/skyline';
 import type { RecordedEvent } from '@dailydesk/event-store';
 import { SMS_LIFECYCLE_OBSERVED, type SmsLifecycleObservedData } from '../lifecycle/lifecycle.events';
 import type { GatewayCallbackReceived, GatewayInboxPulled } from '../webhook/webhook.events';
 import { classifyInbound, e164Of, numberKey } from './inbound-keywords';
-import { dlrKeyOf, type DlrRow, type FolderState, type PendingReport, type SrRow, type TrackedMessage } from './folder-state';
+import { dlrKeyOf, type DlrRow, type FolderState, type SrRow, type TrackedMessage } from './folder-state';
 
 /** A delivery report matches a message sent at most this long before it… */
 export const DLR_WINDOW_MS = 48 * 3600_000;
@@ -58,7 +58,7 @@ export function rowsOf(e: EnvelopeBase): { sr: Array<{ tid: number; row: SrRow }
       }
     } else if (cb.kind === 'recv-sms') out.recv = cb.recvSms.rows;
   } else if (e.type === 'GatewayInboxPulled') {
-    out.recv = (e.data as GatewayInboxPulled).sms.map(decodeRecvSmsRow);
+    out.recv = (e.data as GatewayInboxPulled).rows as RecvSmsRow[];
   }
   return out;
 }

@@ -32,12 +32,12 @@ export const GatewayCallbackQuarantined = z.object({
 });
 export type GatewayCallbackQuarantined = z.infer<typeof GatewayCallbackQuarantined>;
 
-/** Rows pulled with goip_get_sms (same positional shape as a recv-sms body). */
+/** Rows pulled with goip_get_sms, as the Skyline client decoded them (`RecvSmsRow`). */
 export const GatewayInboxPulled = z.object({
   ssrc: z.string(),
   fromId: z.number().int(),
   nextId: z.number().int(),
-  sms: z.array(z.unknown()),
+  rows: z.array(z.unknown()),
   pulledAt: z.string(),
 });
 export type GatewayInboxPulled = z.infer<typeof GatewayInboxPulled>;

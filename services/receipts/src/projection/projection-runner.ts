@@ -1,0 +1,160 @@
+import type { EnvelopeBase } from '@dailydesk/contracts';
+import type { Database, EventStore, RecordedEvent, Subscription } from '@dailydesk/event-store';
+import { maskPhone } from '@dailydesk/observability';
+import type { Logger } from 'pino';
+import type { GatewayCallbackQuarantined } from '../webhook/webhook.events';
+import { mergeRow, messagePatch, type MessageRow } from './message-row';
+import { analystRole, generationTables, insertRows, upsertMessages, viewsOver } from './projection-tables';
+
+/** Projects one batch of stored events into a generation's tables and moves its checkpoint, in one transaction. */
+export async function projectBatch(db: Database, g: string, events: RecordedEvent[], position: number): Promise<void> {
+  const rows = new Map<string, MessageRow>();
+  const consent: Array<Record<string, unknown>> = [];
+  const inbound: Array<Record<string, unknown>> = [];
+  const quarantine: Array<Record<string, unknown>> = [];
+  for (const { event } of events) {
+    const patch = messagePatch(event);
+    if (patch) {
+      const prev = rows.get(patch.message_id);
+      rows.set(patch.message_id, prev ? mergeRow(prev, patch) : patch);
+      continue;
+    }
+    collect(event, consent, inbound, quarantine);
+  }
+  await db.transaction(async (tx) => {
+    await upsertMessages(tx, g, [...rows.values()]);
+    await insertRows(tx, g, 'consent_changes', consent);
+    await insertRows(tx, g, 'inbound_sms', inbound);
+    await insertRows(tx, g, 'quarantine', quarantine);
+    await tx.query(`UPDATE "${g}".checkpoint SET position = GREATEST(position, $1) WHERE id = 1`, [position]);
+  });
+}
+
+function collect(e: EnvelopeBase, consent: Array<Record<string, unknown>>, inbound: Array<Record<string, unknown>>, quarantine: Array<Record<string, unknown>>): void {
+  if (e.type === 'CustomerOptedOut' || e.type === 'CustomerOptedIn') {
+    const d = e.data as { phone: string; keyword: string; via: string; at: string };
+    consent.push({ event_id: e.id, phone_masked: maskPhone(d.phone), action: e.type === 'CustomerOptedOut' ? 'opt-out' : 'opt-in', keyword: d.keyword, via: d.via, at: d.at });
+  } else if (e.type === 'InboundSmsReceived') {
+    const d = e.data as { from: string; port: string; receivedAt: string; text: string };
+    inbound.push({ event_id: e.id, business_id: e.businessId, from_masked: maskPhone(d.from), port: d.port, received_at: d.receivedAt, text_length: d.text.length });
+  } else if (e.type === 'GatewayCallbackQuarantined') {
+    const d = e.data as GatewayCallbackQuarantined;
+    quarantine.push({ event_id: e.id, reason: d.reason, content_type: d.contentType, bytes: d.bytes, received_at: d.receivedAt });
+  }
+}
+
+/**
+ * Keeps the read model current (a subscription on the store) and rebuilds it on command: a new generation is
+ * filled by replaying the whole store while the current one keeps serving; then, with live projection paused, the
+ * new one catches up to the last event, the views are pointed at it, and the old generation is dropped.
+ */
+export class ProjectionRunner {
+  private generation = 1;
+  private subscription: Subscription | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private rebuilding: Promise<number> | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: Database,
+    private readonly schema: string,
+    private readonly postgres: boolean,
+    private readonly logger: Logger,
+  ) {}
+
+  private gen(n: number): string {
+    return `${this.schema}_g${n}`;
+  }
+
+  /** Creates the state table, the active generation, the views and (PostgreSQL) the analyst role. Idempotent. */
+  async migrate(): Promise<void> {
+    const s = `"${this.schema}"`;
+    await this.db.exec(`CREATE SCHEMA IF NOT EXISTS ${s};
+      CREATE TABLE IF NOT EXISTS ${s}.projection_state (id integer PRIMARY KEY, generation integer NOT NULL);
+      INSERT INTO ${s}.projection_state VALUES (1, 1) ON CONFLICT DO NOTHING;`);
+    const [row] = await this.db.query<{ generation: number }>(`SELECT generation FROM ${s}.projection_state WHERE id = 1`);
+    this.generation = Number(row!.generation);
+    await this.db.exec(generationTables(this.gen(this.generation)) + viewsOver(this.schema, this.gen(this.generation)));
+    if (this.postgres) await this.db.exec(analystRole(this.schema));
+  }
+
+  start(): void {
+    this.subscription = this.store.subscribe({
+      name: 'receipts-projection',
+      batchSize: 1000,
+      pollIntervalMs: 250,
+      logger: this.logger,
+      handler: (events) => this.exclusive(() => this.applyLive(events)),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    await this.rebuilding?.catch(() => undefined);
+  }
+
+  get activeGeneration(): number {
+    return this.generation;
+  }
+
+  get rebuildInProgress(): boolean {
+    return this.rebuilding !== null;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async checkpointOf(g: string): Promise<number> {
+    const [row] = await this.db.query<{ position: string | number }>(`SELECT position FROM "${g}".checkpoint WHERE id = 1`);
+    return Number(row?.position ?? 0);
+  }
+
+  private async applyLive(batch: RecordedEvent[]): Promise<void> {
+    const g = this.gen(this.generation);
+    const done = await this.checkpointOf(g);
+    const events = batch.filter((e) => e.globalPosition > done);
+    if (events.length === 0) return;
+    await projectBatch(this.db, g, events, events[events.length - 1]!.globalPosition);
+  }
+
+  /** Replays the store into generation `g` from its checkpoint until nothing more is readable. */
+  private async catchUp(g: string): Promise<void> {
+    for (let position = await this.checkpointOf(g); ; ) {
+      const events = await this.store.readAll(position, 2000);
+      if (events.length === 0) return;
+      position = events[events.length - 1]!.globalPosition;
+      await projectBatch(this.db, g, events, position);
+    }
+  }
+
+  /** Starts a rebuild (or joins the one running); resolves with the new generation once it serves. */
+  rebuild(): Promise<number> {
+    this.rebuilding ??= this.doRebuild().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  private async doRebuild(): Promise<number> {
+    const next = this.generation + 1;
+    const g = this.gen(next);
+    this.logger.info({ generation: next }, 'receipts: projection rebuild started');
+    await this.db.exec(`DROP SCHEMA IF EXISTS "${g}" CASCADE;` + generationTables(g));
+    await this.catchUp(g);
+    await this.exclusive(async () => {
+      await this.catchUp(g);
+      const old = this.gen(this.generation);
+      await this.db.transaction(async (tx) => {
+        await tx.exec(viewsOver(this.schema, g));
+        await tx.query(`UPDATE "${this.schema}".projection_state SET generation = $1 WHERE id = 1`, [next]);
+      });
+      this.generation = next;
+      await this.db.exec(`DROP SCHEMA IF EXISTS "${old}" CASCADE`);
+    });
+    this.logger.info({ generation: next }, 'receipts: projection rebuild swapped in');
+    return next;
+  }
+}
