@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { SchedulerTicked } from '@dailydesk/contracts';
 import { DomainError, type Database } from '@dailydesk/event-store';
 import type { JetStreamContext } from '@dailydesk/messaging';
@@ -44,7 +44,7 @@ export class TickHandlers {
   }
 
   @EventPattern('SchedulerTicked', { durable: 'send-reminders-and-review-requests' })
-  async sendDueTexts(tick: SchedulerTicked, @Ctx() ctx: JetStreamContext): Promise<void> {
+  async sendDueTexts(@Payload() tick: SchedulerTicked, @Ctx() ctx: JetStreamContext): Promise<void> {
     if (tick.data.schedule === 'confirmation-reminders') await this.run(tick, ctx, 'reminder');
     else if (tick.data.schedule === 'review-requests') await this.run(tick, ctx, 'review');
   }
