@@ -169,7 +169,7 @@ describe('appointments over real NATS and PostgreSQL', () => {
     expect(await bad.json()).toMatchObject({ error: 'unknown-placeholder', placeholder: 'nickname' });
     const invalid = await put({ daysBeforeAppointment: 99 });
     expect(invalid.status).toBe(400);
-    expect((await invalid.json()).reason).toMatch(/^daysBeforeAppointment: /);
+    expect(((await invalid.json()) as { reason: string }).reason).toMatch(/^daysBeforeAppointment: /);
     const ok = await put({ daysBeforeAppointment: 2, quietHours: { start: '22:00', end: '07:30' }, templates: { de: { review: 'Danke {{firstName}}: {{link}}' } } });
     expect(ok.status).toBe(200);
     const read = await (await fetch(url)).json();
