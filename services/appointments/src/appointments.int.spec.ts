@@ -18,7 +18,8 @@ let service: RunningService;
 let jsm: JetStreamManager;
 let seq = 0;
 
-async function publish(type: PublicMessageType, data: unknown, businessId: string | null = BIZ, id = `${type}-${++seq}`): Promise<void> {
+async function publish(type: PublicMessageType, data: unknown, businessId: string | null = BIZ, id = `${type}-${seq + 1}`): Promise<void> {
+  seq += 1;
   const envelope = { id, type, v: 1, occurredAt: new Date(Date.parse('2026-11-29T09:00:00Z') + seq * 1000).toISOString(), businessId, correlationId: id, causationId: null, data };
   await jetstream(service.nc).publish(service.topology.subjectOf(type), JSON.stringify(envelope), { msgID: id });
 }
@@ -95,7 +96,7 @@ describe('appointments over real NATS and PostgreSQL', () => {
 
   it('an online booking yields exactly one confirmation SendSms on NATS, also when the booking is delivered twice', async () => {
     await publish('AppointmentBooked', booking, BIZ, 'booked-1');
-    await publish('AppointmentBooked', booking, BIZ, 'booked-1-again'); // same event re-sent under another msgID
+    await publish('AppointmentBooked', booking, BIZ, 'booked-1-again'); // the same booking re-sent as a new message
     await drained('record-booking-and-confirm');
     await eventually(async () => expect(await smsOf('confirmation')).toHaveLength(1), { timeoutMs: 10_000 });
     const [sms] = await smsOf('confirmation');

@@ -65,6 +65,10 @@ describe('instant texts', () => {
     given(decider, [recorded(), confirmationSent]).when(book()).then([]);
   });
 
+  it('the same booking re-sent as a new message (new id, later time, same details) records nothing new', () => {
+    given(decider, [recorded(), confirmationSent]).when(book({ id: 'bk-1-again', at: '2026-11-29T09:16:00.000Z' })).then([]);
+  });
+
   it('a booking whose customer is not known yet is recorded; its redelivery with the customer sends the text', () => {
     given(decider, []).when(book({ ctx: null })).then([recorded()]);
     given(decider, [recorded()]).when(book()).then([confirmationSent]);

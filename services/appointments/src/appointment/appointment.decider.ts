@@ -52,7 +52,8 @@ function recordBookingOrMove(c: RecordBooking | RecordReschedule, s: Appointment
       changedAt,
     });
     const sourced = { appointmentId, businessId, sourceId: source.id };
-    events.push(
+    const unchanged = previous !== null && JSON.stringify({ ...previous, changedAt }) === JSON.stringify(details);
+    if (!unchanged) events.push(
       c.type === 'RecordBooking'
         ? { type: 'AppointmentRecorded', data: { ...sourced, details } }
         : { type: 'AppointmentMoved', data: { ...sourced, details, previousStartsAt: previous?.startsAt ?? null } },
