@@ -4,9 +4,12 @@ import type { EnvelopeBase } from '@dailydesk/contracts';
 
 // Private events of the receipts service: the raw audit of everything the gateway sent us.
 
-/** Stream holding every accepted raw callback (the id is the content hash, so a repeat is a no-op). */
+/**
+ * Prefix of the stream of one accepted raw callback (`gateway-callbacks-<sha256>`; the event id is `cb:<sha256>`, so a
+ * repeat is a no-op). One stream per callback: appends to one hot stream would serialise on its version row.
+ */
 export const CALLBACK_STREAM = 'gateway-callbacks';
-/** Stream holding every rejected callback with the reason. */
+/** Prefix of the stream of one rejected callback (`gateway-quarantine-<sha256>`), kept with the reason. */
 export const QUARANTINE_STREAM = 'gateway-quarantine';
 /** Stream holding what the reconciler pulled from the gateway's inbox. */
 export const INBOX_STREAM = 'gateway-inbox-pulls';

@@ -77,7 +77,7 @@ export class WebhookRoutes implements OnModuleInit {
       cb.kind === 'status-report' ? cb.report.rpts.reduce((n, r) => n + r.sdr.length + r.fdr.length, 0) : cb.kind === 'recv-sms' ? cb.recvSms.rows.length : 0;
     const data: GatewayCallbackReceived = { kind: cb.kind, type: cb.kind === 'unknown' ? cb.type : cb.kind, rows, body: value, receivedAt };
     try {
-      await this.appendOnce(CALLBACK_STREAM, rootEvent(`cb:${hash}`, 'GatewayCallbackReceived', receivedAt, data));
+      await this.appendOnce(`${CALLBACK_STREAM}-${hash}`, rootEvent(`cb:${hash}`, 'GatewayCallbackReceived', receivedAt, data));
     } catch (err) {
       requests.inc({ outcome: 'store-failed' });
       this.logger.error({ err }, 'receipts: could not store a callback');
@@ -96,7 +96,7 @@ export class WebhookRoutes implements OnModuleInit {
       reason, contentType, bytes: body.length, body: utf8 ? text : body.toString('base64'), encoding: utf8 ? 'utf8' : 'base64', receivedAt,
     };
     try {
-      await this.appendOnce(QUARANTINE_STREAM, rootEvent(`cbq:${hash}`, 'GatewayCallbackQuarantined', receivedAt, data));
+      await this.appendOnce(`${QUARANTINE_STREAM}-${hash}`, rootEvent(`cbq:${hash}`, 'GatewayCallbackQuarantined', receivedAt, data));
     } catch (err) {
       this.logger.error({ err }, 'receipts: could not quarantine a callback');
       await reply.code(503).send({ code: 503, reason: 'could not store the callback, try again' });
