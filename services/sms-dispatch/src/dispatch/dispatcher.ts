@@ -56,6 +56,9 @@ export class Dispatcher {
   portsTotal = 0;
   private loopDone: Promise<void> = Promise.resolve();
   private quietCycles = 0;
+  /** Picks started so far; a message released from `busy` during pick n may still look waiting in pick n's rows. */
+  private pickEpoch = 0;
+  private readonly released = new Map<string, number>();
 
   constructor(
     private readonly o: DispatchConfig,
@@ -72,7 +75,11 @@ export class Dispatcher {
   ) {
     this.circuit = new CircuitBreaker(o.circuitThreshold, o.circuitCooldownMs, o.circuitMaxCooldownMs, clock);
     projection.onApplied((position) => {
-      for (const [id, p] of this.busy) if (p <= position) this.busy.delete(id);
+      for (const [id, p] of this.busy) {
+        if (p > position) continue;
+        this.busy.delete(id);
+        this.released.set(id, this.pickEpoch);
+      }
       this.wake();
     });
   }
@@ -178,6 +185,8 @@ export class Dispatcher {
     const nowMs = this.clock();
     const now = new Date(nowMs).toISOString();
     const s = `"${this.schema}"`;
+    const epoch = ++this.pickEpoch;
+    for (const [id, e] of this.released) if (e < epoch - 1) this.released.delete(id);
     const rows = await this.db.query<QueueRow>(
       `SELECT m.*, c.opted_out, rp.port AS sticky_port FROM ${s}.messages m
          LEFT JOIN ${s}.consent c ON c.phone = m.to_e164 LEFT JOIN ${s}.recipient_ports rp ON rp.phone = m.to_e164
@@ -191,7 +200,7 @@ export class Dispatcher {
     const fresh: Array<{ row: QueueRow; port: string; attempt: number }> = [];
     for (const row of rows) {
       if (jobs.length + fresh.length + toResolve.length >= this.o.batchSize) break;
-      if (this.busy.has(row.message_id)) continue;
+      if (this.busy.has(row.message_id) || (this.released.get(row.message_id) ?? -1) >= epoch - 1) continue;
       const memo = this.memo.get(row.message_id) ?? (row.state === 'assigned' ? this.recovered(row) : undefined);
       if (!memo?.maybePosted) {
         const why = this.suppressionOf(row, nowMs);
@@ -393,7 +402,12 @@ export class Dispatcher {
         this.memo.delete(id);
         this.busy.set(id, r.lastGlobalPosition || 0);
       }
-      if (r.lastGlobalPosition <= this.projection.position) for (const id of messageIds) this.busy.delete(id);
+      if (r.lastGlobalPosition <= this.projection.position) {
+        for (const id of messageIds) {
+          this.busy.delete(id);
+          this.released.set(id, this.pickEpoch);
+        }
+      }
     } catch (err) {
       // Not recorded: resolve them from the gateway again (same tid) rather than guess.
       this.logger.error({ err }, '#error: sendSms outcome not recorded');
