@@ -162,6 +162,16 @@ describe('appointments over real NATS and PostgreSQL', () => {
     expect((await service.store.readStream('appointment-apt-2')).events.map((r) => r.event.type)).toEqual(['AppointmentRecorded', 'CancellationRecorded']);
   });
 
+  it('a booking that arrives before its customer is recorded, redelivered, and confirmed once the customer is known', async () => {
+    await publish('AppointmentBooked', { ...booking, appointmentId: 'apt-3', customerId: 'cus-3' });
+    await eventually(async () => expect((await service.store.readStream('appointment-apt-3')).version).toBe(1));
+    expect((await smsOf('confirmation')).map((m) => m.data.refs.appointmentId)).toEqual(['apt-1']);
+    await publish('CustomerUpserted', { customerId: 'cus-3', firstName: 'Ben', phone: '0171 7654321', marketingConsent: false, tags: [] });
+    // The first redelivery comes after the consumer's 1 s back-off.
+    await eventually(async () => expect((await smsOf('confirmation')).map((m) => m.data.refs.appointmentId)).toEqual(['apt-1', 'apt-3']), { timeoutMs: 10_000 });
+    expect((await smsOf('confirmation'))[1]!.data.text).toMatch(/^Hi Ben, /);
+  });
+
   it('settings: an unknown placeholder is a 400 naming it; a valid change is stored and read back', async () => {
     const url = `${service.url}/businesses/${BIZ}/sms-settings`;
     const put = (body: unknown) => fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
