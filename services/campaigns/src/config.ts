@@ -5,7 +5,7 @@ const Env = baseServiceEnv(3003).extend({
   /** Base URL of the receipts service as analysts reach it; campaign views link their results there. */
   RECEIPTS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3005'),
   /** SendSms requests appended per store transaction during a run (each batch is one checkpoint). */
-  CAMPAIGN_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+  CAMPAIGN_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(2500),
   /** A campaign text not handed to the gateway within this many hours after its send time is suppressed (expired). */
   CAMPAIGN_SMS_TTL_HOURS: z.coerce.number().min(1).max(168).default(12),
 });

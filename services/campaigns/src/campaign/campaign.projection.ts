@@ -1,12 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { handleCommand, type Database, type EventStore, type Subscription } from '@dailydesk/event-store';
-import { LOGGER } from '@dailydesk/observability';
+import { Inject, Injectable } from '@nestjs/common';
+import { handleCommand, type Database, type EventStore } from '@dailydesk/event-store';
 import { DATABASE, EVENT_STORE } from '@dailydesk/service-kit';
-import type { Logger } from 'pino';
 import { CAMPAIGNS_CONFIG, CLOCK, SCHEMA, type Clock } from '../campaigns.tokens';
 import type { CampaignsConfig } from '../config';
 import { campaignDecider, type CampaignCommand, type CampaignState } from './campaign.decider';
-import { CAMPAIGN_EVENT_TYPES, streams, type CampaignEvent } from './campaign.events';
+import { streams, type CampaignEvent } from './campaign.events';
 import { instantOf } from './campaign.schedule';
 import { toView, type CampaignView } from './campaign.view';
 
@@ -18,40 +16,25 @@ export interface LoadedCampaign {
 
 /**
  * Campaign commands and the campaign list. Commands go through the decider (handleCommand) and the list row is
- * written right after, so the API reads its own writes; a subscription to the store's log writes it again for
- * every campaign event, which heals a row missed by a crash between the append and that write.
+ * written right after (version-guarded), so the API and the tick handler read their own writes.
  */
 @Injectable()
-export class CampaignProjection implements OnApplicationBootstrap, OnModuleDestroy {
-  private subscription: Subscription | undefined;
-
+export class CampaignProjection {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATABASE) private readonly db: Database,
     @Inject(SCHEMA) private readonly s: string,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CAMPAIGNS_CONFIG) private readonly config: CampaignsConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.subscription = this.store.subscribe({
-      name: 'campaigns-list',
-      batchSize: 1000,
-      logger: this.logger,
-      handler: async (events) => {
-        const ids = new Set<string>();
-        for (const r of events) {
-          const id = CAMPAIGN_EVENT_TYPES.has(r.event.type) ? streams.campaignIdOf(r.streamId) : null;
-          if (id !== null) ids.add(id);
-        }
-        for (const id of ids) await this.save(id, await this.load(id));
-      },
-    });
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.subscription?.stop();
+  /**
+   * Writes every listed campaign's row again from its stream, healing a row left stale by a crash between an append
+   * and the row write (a subscription to the whole log would do it too, but would read every SendSms of every run).
+   */
+  async reconcile(): Promise<void> {
+    const rows = await this.db.query<{ campaign_id: string }>(`SELECT campaign_id FROM ${this.s}.campaigns WHERE status NOT IN ('archived', 'completed') OR run_id IS NOT NULL`);
+    for (const r of rows) await this.save(r.campaign_id, await this.load(r.campaign_id));
   }
 
   async load(campaignId: string): Promise<LoadedCampaign> {

@@ -45,9 +45,12 @@ export class RunExecutor implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Resumes runs left under way by a previous process. */
+  /** Heals the campaign list, then resumes runs left under way by a previous process. */
   onApplicationBootstrap(): void {
-    void this.resumeAll();
+    void this.campaigns.reconcile().then(
+      () => this.resumeAll(),
+      (err: unknown) => this.logger.error({ err }, 'campaigns: could not reconcile the campaign list'),
+    );
   }
 
   /** Stops at the next batch boundary and waits for running batches to finish. */
@@ -85,10 +88,19 @@ export class RunExecutor implements OnApplicationBootstrap, OnModuleDestroy {
     const progress = await this.readProgress(run.runId);
     log.info({ resumedAt: progress.batch }, 'campaign run executing');
     const limit = this.config.batchSize;
+    const fetchAfter = (after: string) => {
+      const p = this.audience.page(state.businessId, run.audience, builder.scheduledAt, after, limit);
+      p.catch(() => undefined); // awaited below; this only keeps a prefetch abandoned by a stop from being unhandled
+      return p;
+    };
+    // The next page is read while the current batch is appended: the two round trips overlap.
+    let next = fetchAfter(progress.lastCustomerId);
     for (;;) {
       if (this.stopping) return;
-      const page = await this.audience.page(state.businessId, run.audience, builder.scheduledAt, progress.lastCustomerId, limit);
+      const page = await next;
       if (page.length === 0) break;
+      const pageLast = page[page.length - 1]!.customerId;
+      next = page.length === limit ? fetchAfter(pageLast) : Promise.resolve([]);
       const now = this.clock().toISOString();
       const batch = progress.batch + 1;
       const requests: SendSms[] = [];
@@ -98,7 +110,7 @@ export class RunExecutor implements OnApplicationBootstrap, OnModuleDestroy {
         if (sms) requests.push(sms);
         else skipped++;
       }
-      let last = page[page.length - 1]!.customerId;
+      let last = pageLast;
       let requested = requests.length;
       if (requests.length) {
         const stored = await this.appendBatch(run.runId, batch, requests);
@@ -107,12 +119,15 @@ export class RunExecutor implements OnApplicationBootstrap, OnModuleDestroy {
           last = stored.lastCustomerId;
           requested = stored.count;
           skipped = 0;
+          if (last !== pageLast) {
+            await next.catch(() => undefined);
+            next = fetchAfter(last);
+          }
         }
         await this.hooks.afterBatchAppended?.(run.runId, batch);
       }
       Object.assign(progress, { batch, lastCustomerId: last, requested: progress.requested + requested, skipped: progress.skipped + skipped });
       await this.checkpoint(run.runId, progress, state.businessId, now);
-      if (page.length < limit && !(requests.length && last !== page[page.length - 1]!.customerId)) break;
     }
     await this.campaigns.execute(campaignId, state.businessId, {
       type: 'CompleteCampaignRun',
