@@ -5,6 +5,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Client } from 'pg';
 import type { AppointmentBooked, EnvelopeBase, SendSms } from '@dailydesk/contracts';
 import type { EventStore } from '@dailydesk/event-store';
+import { PermanentError } from '@dailydesk/messaging';
 import { eventually } from '@dailydesk/testing';
 import { EVENT_STORE } from './tokens';
 import { baseServiceEnv, ConfigError, parseEnv, serviceConfigOf } from './service-config';
@@ -40,6 +41,11 @@ class ToyBookingHandler {
     } as SendSms;
     const privateFact: EnvelopeBase = { ...sms, id: `noted:${booked.data.appointmentId}`, type: 'ToyNoted', data: {} };
     await this.store.appendToStream(`toy-${booked.data.appointmentId}`, [sms, privateFact], { expectedVersion: 'any' });
+  }
+
+  @EventPattern('AppointmentCancelled', { durable: 'toy-cancel' })
+  onCancelled(): never {
+    throw new PermanentError('toy refuses every cancellation', { code: 'TOY_REFUSES' });
   }
 }
 
@@ -104,6 +110,18 @@ describe('startService', () => {
     const letter = (await jsm.streams.getMessage(service.topology.deadLetterStream.name, { seq: 1 }))!;
     expect(letter.subject).toBe(`${namespace}.deadletter.${namespace}.booking.evt.appointment-booked`);
     expect(letter.header.get('Dd-Dlq-Reason') + letter.header.get('Dd-Dlq-Detail')).toMatch(/customerId/);
+  });
+
+  it('dead-letters a PermanentError thrown by a handler on its first delivery (the filter reaches the transport)', async () => {
+    const js = jetstream(service.nc);
+    const cancelled = { ...booking('cx-1'), type: 'AppointmentCancelled', data: { appointmentId: 'apt-42', customerId: 'cus-17', channel: 'online' } };
+    await js.publish(service.topology.subjectOf('AppointmentCancelled'), JSON.stringify(cancelled), { msgID: 'cx-1' });
+    const jsm = await jetstreamManager(service.nc);
+    const dlq = service.topology.deadLetterStream.name;
+    await eventually(async () => expect((await jsm.streams.info(dlq)).state.messages).toBe(2), { timeoutMs: 10_000 });
+    const letter = (await jsm.streams.getMessage(dlq, { seq: 2 }))!;
+    expect(letter.header.get('Dd-Dlq-Deliveries')).toBe('1');
+    expect(letter.header.get('Dd-Dlq-Detail')).toContain('toy refuses');
   });
 
   it('answers health and metrics over HTTP', async () => {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { catalogue, decodeMessage, topology, type EnvelopeBase, type Topology } from '@dailydesk/contracts';
 import { createEventStore, openDatabase, Relay, type Database, type EventStore } from '@dailydesk/event-store';
@@ -114,17 +115,19 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
       { logger: new NestPinoLogger(logger), abortOnError: false },
     );
     closers.push(() => app.close());
-    const transport = app.connectMicroservice({
-      strategy: new JetStreamServer({
-        service: name,
-        connection: nc,
-        decode: decodeMessage,
-        subjectOf: (type) => topo.subjectOf(type),
-        consumer: { deadLetterPrefix: topo.deadLetterPrefix, ...options.consumer },
-        logger,
-      }),
+    // Listeners must be registered after the filter, or Nest's default RPC filter hides PermanentError; the app's
+    // init hooks have already run, so the deferred microservice must not run them a second time.
+    const strategy = new JetStreamServer({
+      service: name,
+      connection: nc,
+      decode: decodeMessage,
+      subjectOf: (type) => topo.subjectOf(type),
+      consumer: { deadLetterPrefix: topo.deadLetterPrefix, ...options.consumer },
+      logger,
     });
+    const transport = app.connectMicroservice<MicroserviceOptions>({ strategy }, { deferInitialization: true });
     transport.useGlobalFilters(new JetStreamExceptionFilter());
+    (transport as unknown as { setIsInitHookCalled(v: boolean): void }).setIsInitHookCalled(true);
     const unregister = [
       registerReadinessCheck(`${name}:nats`, () => {
         if (nc.isClosed()) throw new Error('NATS connection closed');
