@@ -63,6 +63,14 @@ function upcastStored(envelope: EnvelopeBase): EnvelopeBase {
 
 const snake = (s: string) => s.replace(/-/g, '_');
 
+// Readiness checks are process-wide; a second instance of a service in one process (tests) gets its own names.
+const instances = new Map<string, number>();
+function instanceLabel(name: string): string {
+  const n = (instances.get(name) ?? 0) + 1;
+  instances.set(name, n);
+  return n === 1 ? name : `${name}#${n}`;
+}
+
 /**
  * Starts one service the way every service runs: NATS (streams ensured from the contracts' topology), its database
  * and event store, the relay publishing its public events, and a Nest app on Fastify with the service's modules,
@@ -128,11 +136,12 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     const transport = app.connectMicroservice<MicroserviceOptions>({ strategy }, { deferInitialization: true });
     transport.useGlobalFilters(new JetStreamExceptionFilter());
     (transport as unknown as { setIsInitHookCalled(v: boolean): void }).setIsInitHookCalled(true);
+    const label = instanceLabel(name);
     const unregister = [
-      registerReadinessCheck(`${name}:nats`, () => {
+      registerReadinessCheck(`${label}:nats`, () => {
         if (nc.isClosed()) throw new Error('NATS connection closed');
       }),
-      registerReadinessCheck(`${name}:database`, async () => {
+      registerReadinessCheck(`${label}:database`, async () => {
         await database.query('SELECT 1');
       }),
     ];
