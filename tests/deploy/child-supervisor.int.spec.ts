@@ -59,6 +59,7 @@ describe('SupervisedChild', () => {
 
   it('shows pino lines as level + message + fields, other lines unchanged', () => {
     expect(formatLogLine('{"level":30,"time":1,"pid":2,"hostname":"h","service":"receipts","url":"http://x","msg":"receipts started"}')).toBe('INFO  receipts started {"url":"http://x"}');
+    expect(formatLogLine('{"level":"warn","time":"2026-11-29T13:09:19.589Z","service":"a","msg":"careful"}')).toBe('WARN  careful');
     expect(formatLogLine('plain text')).toBe('plain text');
     expect(formatLogLine('{"not":"pino"}')).toBe('{"not":"pino"}');
   });

@@ -38,8 +38,12 @@ export function demoScenario(now = DateTime.now().setZone(TZ), runId = now.toMil
   const at = now.toUTC().toISO()!;
   let seq = 0;
   const correlationId = `demo-${runId}`;
-  const envelope = <T extends PublicMessage['type']>(type: T, data: unknown) =>
-    ({ id: `demo-${runId}-${++seq}`, type, v: 1, occurredAt: at, businessId, correlationId, causationId: null, data }) as unknown as Extract<PublicMessage, { type: T }>;
+  // One second apart, in the past: services order changes to one appointment by occurredAt (a later reschedule wins).
+  const envelope = <T extends PublicMessage['type']>(type: T, data: unknown) => {
+    seq += 1;
+    const occurredAt = now.minus({ seconds: 20 - seq }).toUTC().toISO()!;
+    return { id: `demo-${runId}-${seq}`, type, v: 1, occurredAt, businessId, correlationId, causationId: null, data } as unknown as Extract<PublicMessage, { type: T }>;
+  };
   const customers: DemoCustomer[] = [
     { customerId: `cus-anna-${runId}`, firstName: 'Anna', phone: '+49 151 23456701', digits: '4915123456701', marketingConsent: true },
     { customerId: `cus-ben-${runId}`, firstName: 'Ben', phone: '0151 23456702', digits: '4915123456702', marketingConsent: true },

@@ -4,7 +4,9 @@ export type HttpResult<T> = { ok: true; status: number; body: T } | { ok: false;
 
 export async function http<T = unknown>(url: string, init: RequestInit = {}, timeoutMs = 3_000): Promise<HttpResult<T>> {
   try {
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    // Only a request with a body says it is JSON: Fastify refuses an empty body announced as application/json.
+    const headers = init.body === undefined ? init.headers : { 'content-type': 'application/json', ...(init.headers ?? {}) };
+    const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) });
     const text = await res.text();
     let body: unknown = text;
     try {

@@ -113,8 +113,9 @@ async function watch(p: RunningPlatform, s: DemoScenario, simSince: number, camp
       const r = await http<{ items: ReceiptRow[] }>(`${p.services.receipts}/receipts/messages?businessId=${encodeURIComponent(s.businessId)}&limit=100`);
       if (r.ok) rows = r.body.items;
     }
-    const delivered = rows.filter((r) => ['delivered', 'undelivered', 'transmitted'].includes(r.status)).length;
-    const line = `  ${Math.round((deadline - Date.now()) / 1000)}s left: ${tasks.length}/${expected} texts at the simulator, ${rows.length} in receipts (${delivered} with a gateway report)`;
+    const reported = rows.filter((r) => ['delivered', 'undelivered', 'transmitted'].includes(r.status)).length;
+    const delivered = rows.filter((r) => ['delivered', 'undelivered'].includes(r.status)).length;
+    const line = `  ${Math.round((deadline - Date.now()) / 1000)}s left: ${tasks.length}/${expected} texts at the simulator, ${rows.length} in receipts (${reported} with a status report, ${delivered} with a delivery report)`;
     if (line.replace(/^\s+\d+s left/, '') !== shown) {
       say(line);
       shown = line.replace(/^\s+\d+s left/, '');

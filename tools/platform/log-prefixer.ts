@@ -20,10 +20,12 @@ export function formatLogLine(line: string): string {
   } catch {
     return line;
   }
-  if (typeof rec.level !== 'number' || typeof rec.msg !== 'string') return line;
+  // Our loggers write the level as a label ("info") and ISO time; plain pino writes numbers.
+  const level = typeof rec.level === 'number' ? PINO_LEVELS[rec.level] : typeof rec.level === 'string' ? rec.level.toUpperCase().padEnd(5) : undefined;
+  if (level === undefined || typeof rec.msg !== 'string') return line;
   const extra = Object.fromEntries(Object.entries(rec).filter(([k]) => !OMIT.has(k)));
   const tail = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
-  return `${PINO_LEVELS[rec.level] ?? String(rec.level)} ${rec.msg}${tail}`;
+  return `${level} ${rec.msg}${tail}`;
 }
 
 /** `[name]` padded to `width`, coloured when the terminal supports it. */

@@ -18,7 +18,10 @@ export interface InfraStatus {
   readonly simulatorUrl: string | null;
 }
 
-const rel = (p: string) => path.relative(ROOT_DIR, p) || '.';
+const rel = (p: string) => {
+  const r = path.relative(ROOT_DIR, p);
+  return r.startsWith('..') ? p : r || '.';
+};
 
 /** Hides the password of a database URL. */
 export function maskDatabaseUrl(url: string): string {

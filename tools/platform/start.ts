@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 
     const started = statuses.filter((s) => s.child).map((s) => ({ name: s.status.spec.name, url: serviceUrl(config, s.status.spec.name) }));
     const byName = new Map(statuses.map((s) => [s.status.spec.name as string, s.child]));
-    const ready = await waitForReady(started, numberEnv('STARTUP_TIMEOUT_MS', 90_000), (name) => byName.get(name)?.state === 'failed');
+    const ready = await waitForReady(started, numberEnv('STARTUP_TIMEOUT_MS', 180_000), (name) => byName.get(name)?.state === 'failed');
     const final: ServiceStatus[] = statuses.map(({ status, child }) => ({
       ...status,
       child: child ? { state: child.state, restarts: child.restarts, pid: child.pid, fatal: child.fatalLine } : undefined,
