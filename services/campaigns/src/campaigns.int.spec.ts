@@ -93,7 +93,7 @@ describe('campaigns service', () => {
       expect(r.status).toBe(201); // 409 until BusinessUpserted is consumed
       return r;
     }, { timeoutMs: 10_000 });
-    expect(created.json).toMatchObject({ status: 'draft', nextCampaignDate: { at: '2026-03-01T09:00:00Z', scheduled: false }, resultsUrl: 'http://127.0.0.1:3005/campaigns/spring/results' });
+    expect(created.json).toMatchObject({ status: 'draft', nextCampaignDate: { at: '2026-03-01T09:00:00Z', scheduled: false }, resultsUrl: 'http://127.0.0.1:3005/receipts/campaigns/spring/summary' });
 
     const preview = await eventually(async () => {
       const p = await http('POST', '/campaigns/spring/preview', {});

@@ -26,7 +26,8 @@ export function toView(state: Exclude<CampaignState, { status: 'none' }>, versio
   }
   const nextCampaignDate: NextCampaignDate | null =
     next === null ? null : { at: instantOf(next, d.sendTime, timeZone), local: renderLocal(next, d.sendTime, timeZone), date: next, scheduled };
-  const results = `${context.receiptsPublicUrl}/campaigns/${encodeURIComponent(state.campaignId)}/results`;
+  // The receipts service keeps the delivery funnel; it summarises per campaign (not yet per run).
+  const results = `${context.receiptsPublicUrl}/receipts/campaigns/${encodeURIComponent(state.campaignId)}/summary`;
   return {
     campaignId: state.campaignId,
     businessId: state.businessId,
@@ -39,8 +40,8 @@ export function toView(state: Exclude<CampaignState, { status: 'none' }>, versio
     endDate: d.endDate,
     timeZone,
     nextCampaignDate,
-    currentRun: state.run ? { runId: state.run.runId, occurrence: state.run.occurrence, resultsUrl: `${results}?runId=${encodeURIComponent(state.run.runId)}` } : null,
-    lastRun: state.lastRun ? { ...state.lastRun, resultsUrl: `${results}?runId=${encodeURIComponent(state.lastRun.runId)}` } : null,
+    currentRun: state.run ? { runId: state.run.runId, occurrence: state.run.occurrence } : null,
+    lastRun: state.lastRun ? { ...state.lastRun } : null,
     runsCompleted: state.runsCompleted,
     resultsUrl: results,
     version,
