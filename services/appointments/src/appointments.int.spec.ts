@@ -106,7 +106,7 @@ describe('appointments over real NATS and PostgreSQL', () => {
     expect((await service.store.readStream('appointment-apt-1')).version).toBe(2);
   });
 
-  it('the reminder tick sends one reminder whose link confirms the appointment; a bad token gets a clear 404', async () => {
+  it('the reminder tick sends one reminder whose link shows the appointment on GET and confirms only on POST; a bad token gets a clear 404', async () => {
     await eventually(async () => expect(await row('SELECT status FROM S.appointments WHERE appointment_id = $1', ['apt-1'])).toEqual({ status: 'booked' }));
     await tick('confirmation-reminders', '2026-12-02T14:00:00Z');
     await tick('confirmation-reminders', '2026-12-02T14:00:00Z'); // the same tick again
@@ -119,17 +119,38 @@ describe('appointments over real NATS and PostgreSQL', () => {
     await eventually(async () => expect(await row('SELECT appointment_id FROM S.confirmation_links WHERE token = $1', [token])).toBeDefined());
 
     now = new Date('2026-12-02T15:00:00Z');
-    const page = await fetch(`${service.url}/c/${token}`);
+    // Opening the link (what a messaging app's preview bot does) shows the appointment and a button; it confirms nothing.
+    const shown = await fetch(`${service.url}/c/${token}`);
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(shown.headers.get('cache-control')).toBe('no-store');
+    expect(shown.headers.get('x-robots-tag')).toBe('noindex');
+    expect(shown.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; form-action 'self'/);
+    const form = await shown.text();
+    expect(form).toContain('<strong>Haircut at Salon Sol</strong><br>Thu, Dec 3, 2026 at 2:00');
+    expect(form).toContain(`<form method="post" action="${token}">`);
+    expect(form).not.toMatch(/<script|https?:\/\//);
+    const head = await fetch(`${service.url}/c/${token}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const confirmations = async () => (await service.store.readStream('appointment-apt-1')).events.filter((r) => r.event.type === 'AppointmentConfirmed');
+    expect(await confirmations()).toEqual([]);
+
+    // The button posts the form back to the same URL: only that confirms.
+    const submit = () => fetch(`${service.url}/c/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'confirm=yes' });
+    const page = await submit();
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('cache-control')).toBe('no-store');
     expect(await page.text()).toContain('Appointment confirmed');
-    const stored = (await service.store.readStream('appointment-apt-1')).events.map((r) => r.event);
-    expect(stored.filter((e) => e.type === 'AppointmentConfirmed')).toEqual([expect.objectContaining({ data: expect.objectContaining({ source: 'link' }) })]);
+    expect((await confirmations()).map((r) => r.event)).toEqual([expect.objectContaining({ data: expect.objectContaining({ source: 'link' }) })]);
     // Published by the relay on the booking stream, for the booking frontend.
     await eventually(async () => expect((await messages<{ type: string }>('BOOKING')).filter((m) => m.type === 'AppointmentConfirmed')).toHaveLength(1), { timeoutMs: 10_000 });
-    const again = await fetch(`${service.url}/c/${token}`);
+    const again = await submit();
     expect(again.status).toBe(200);
     expect(await again.text()).toContain('Already confirmed');
+    const reopened = await fetch(`${service.url}/c/${token}`);
+    expect(reopened.status).toBe(200);
+    expect(await reopened.text()).toMatch(/Already confirmed(?![\s\S]*<form)/);
+    expect(await confirmations()).toHaveLength(1);
 
     const bad = await fetch(`${service.url}/c/${'A'.repeat(22)}`);
     expect(bad.status).toBe(404);
@@ -137,6 +158,7 @@ describe('appointments over real NATS and PostgreSQL', () => {
     const garbage = await fetch(`${service.url}/c/%3Cscript%3E`);
     expect(garbage.status).toBe(404);
     expect(await garbage.text()).not.toContain('<script>');
+    expect((await fetch(`${service.url}/c/${'A'.repeat(22)}`, { method: 'POST' })).status).toBe(404);
   });
 
   it('check-in plus the review tick yields exactly one review SendSms; the review state becomes sent', async () => {

@@ -4,6 +4,7 @@ import { defaultEnrich, DomainError, handleCommand, type EventStore, type Handle
 import { PermanentError } from '@dailydesk/messaging';
 import { EVENT_STORE } from '@dailydesk/service-kit';
 import { appointmentDecider, appointmentStreamId } from './appointment.decider';
+import { evolveAppointment, initialAppointmentState } from './appointment.state';
 import type { AppointmentCommand, AppointmentEvent } from './appointment.events';
 import type { AppointmentState } from './appointment.state';
 
@@ -32,6 +33,12 @@ export class AppointmentCommands {
 
   run(command: AppointmentCommand): Promise<HandleCommandResult<AppointmentState>> {
     return handleCommand(this.store, appointmentStreamId(command.data.appointmentId), appointmentDecider, command, { enrich, maxRetries: 5 });
+  }
+
+  /** The appointment as its stream says now (read-only: for pages and the read endpoint). */
+  async state(appointmentId: string): Promise<AppointmentState> {
+    const { events } = await this.store.readStream(appointmentStreamId(appointmentId));
+    return events.reduce<AppointmentState>((s, r) => evolveAppointment(s, r.event as unknown as AppointmentEvent), initialAppointmentState());
   }
 
   /** As {@link run}, for consumers: a refusal of the rules can never succeed on redelivery, so it is permanent. */

@@ -1,6 +1,6 @@
 import { given } from '@dailydesk/testing';
 import type { AppointmentEvent } from './appointment.events';
-import { appointmentDecider as decider } from './appointment.decider';
+import { appointmentDecider as decider, linkStatus } from './appointment.decider';
 import { APPT, BIZ, book, cancel, checkIn, confirmLink, context, details, recorded, remind, reschedule, reviewTick, STARTS } from './appointment.fixtures';
 import { messageIdOf } from './appointment.texts';
 import { localDateTime } from './local-time';
@@ -184,6 +184,17 @@ describe('the confirmation link', () => {
     given(decider, [...issued, cancelled]).when(confirmLink('tok-A', '2026-12-02T15:00:00Z')).thenThrows('APPOINTMENT_CANCELLED');
     given(decider, [...issued, moved()]).when(confirmLink('tok-A', '2026-12-02T15:00:00Z')).thenThrows('LINK_SUPERSEDED');
     given(decider, issued).when(confirmLink('tok-A', STARTS)).thenThrows('LINK_EXPIRED');
+  });
+  it('what opening the link (GET, which changes nothing) shows follows the same rule', () => {
+    const state = (events: AppointmentEvent[]) => events.reduce(decider.evolve, decider.initialState());
+    const at = '2026-12-02T15:00:00.000Z';
+    const confirmed: AppointmentEvent = { type: 'AppointmentConfirmed', data: { appointmentId: APPT, customerId: 'cus-1', source: 'link', confirmedAt: at } };
+    expect(linkStatus(state(issued), 'tok-A', at)).toBe('confirmable');
+    expect(linkStatus(state(issued), 'tok-X', at)).toBe('unknown');
+    expect(linkStatus(state([...issued, confirmed]), 'tok-A', at)).toBe('already-confirmed');
+    expect(linkStatus(state([...issued, cancelled]), 'tok-A', at)).toBe('cancelled');
+    expect(linkStatus(state([...issued, moved()]), 'tok-A', at)).toBe('superseded');
+    expect(linkStatus(state(issued), 'tok-A', STARTS)).toBe('expired');
   });
 });
 

@@ -90,14 +90,34 @@ function reviewRequest(c: SendReviewRequest, s: AppointmentState): AppointmentEv
   return [textEvent({ appointmentId, purpose: 'review', idTime, details: s.details, context, link: settings.reviewUrl })];
 }
 
+/** What following a confirmation link would do now: the one rule read by `GET /c/:token` (which changes nothing) and `POST`. */
+export type LinkStatus = 'unknown' | 'cancelled' | 'superseded' | 'already-confirmed' | 'expired' | 'confirmable';
+
+export function linkStatus(s: AppointmentState, token: string, at: string): LinkStatus {
+  const link = s.links.find((l) => l.token === token);
+  if (!link) return 'unknown';
+  if (s.status === 'cancelled') return 'cancelled';
+  if (detailsOf(s)?.startsAt !== link.forStartsAt) return 'superseded';
+  if (s.status !== 'booked') return 'already-confirmed'; // confirmed or checked in: nothing left to confirm
+  if (toUtc(at) >= link.expiresAt) return 'expired';
+  return 'confirmable';
+}
+
+const LINK_REFUSALS = {
+  unknown: ['LINK_UNKNOWN', 'this confirmation link is not known'],
+  cancelled: ['APPOINTMENT_CANCELLED', 'the appointment was cancelled'],
+  superseded: ['LINK_SUPERSEDED', 'the appointment moved to another time'],
+  expired: ['LINK_EXPIRED', 'the appointment has already started'],
+} as const;
+
 function confirmByLink(c: ConfirmByLink, s: AppointmentState): AppointmentEvent[] {
-  const link = s.links.find((l) => l.token === c.data.token);
-  if (!link) throw new DomainError('LINK_UNKNOWN', 'this confirmation link is not known');
-  if (s.status === 'cancelled') throw new DomainError('APPOINTMENT_CANCELLED', 'the appointment was cancelled');
+  const status = linkStatus(s, c.data.token, c.data.at);
+  if (status === 'already-confirmed') return [];
+  if (status !== 'confirmable') {
+    const [code, message] = LINK_REFUSALS[status];
+    throw new DomainError(code, message);
+  }
   const details = detailsOf(s) as Details;
-  if (details.startsAt !== link.forStartsAt) throw new DomainError('LINK_SUPERSEDED', 'the appointment moved to another time');
-  if (s.status !== 'booked') return []; // already confirmed or checked in: nothing left to confirm
-  if (toUtc(c.data.at) >= link.expiresAt) throw new DomainError('LINK_EXPIRED', 'the appointment has already started');
   const data = { appointmentId: c.data.appointmentId, customerId: details.customerId, source: 'link' as const, confirmedAt: toUtc(c.data.at) };
   return [{ type: 'AppointmentConfirmed', data }];
 }

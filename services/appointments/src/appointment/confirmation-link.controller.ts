@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError, type Database } from '@dailydesk/event-store';
 import { LOGGER } from '@dailydesk/observability';
@@ -7,13 +7,34 @@ import type { Logger } from 'pino';
 import { q } from '../shared/tables';
 import { APPOINTMENTS_OPTIONS, type AppointmentsOptions } from '../shared/tokens';
 import { AppointmentCommands } from './appointment.commands';
-import { PAGES } from './confirmation-page';
+import { linkStatus, type LinkStatus } from './appointment.decider';
+import { detailsOf, type AppointmentState } from './appointment.state';
+import { PAGE_CSP, PAGES, type AppointmentSummary } from './confirmation-page';
 import { localDateTime } from './local-time';
 import { TextContextService } from './text-context.service';
 
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;
 
-/** `GET /c/:token`: the link texted in a reminder. Records AppointmentConfirmed (published by the relay) and says so. */
+type Page = { status: number; html: string };
+type Link = { appointment_id: string; business_id: string };
+
+const REFUSED: Record<Exclude<LinkStatus, 'confirmable' | 'already-confirmed'>, () => Page> = {
+  unknown: PAGES.unknown,
+  cancelled: PAGES.cancelled,
+  superseded: PAGES.superseded,
+  expired: PAGES.expired,
+};
+const BY_CODE: Record<string, () => Page> = {
+  APPOINTMENT_CANCELLED: PAGES.cancelled,
+  LINK_SUPERSEDED: PAGES.superseded,
+  LINK_EXPIRED: PAGES.expired,
+};
+
+/**
+ * The link texted in a reminder. `GET /c/:token` only shows the appointment and a Confirm button: link-preview bots
+ * (messaging apps unfurl links) follow GETs, so a GET must not confirm. The button's `POST /c/:token` records
+ * AppointmentConfirmed (published by the relay).
+ */
 @Controller('c')
 export class ConfirmationLinkController {
   private readonly s: string;
@@ -30,50 +51,72 @@ export class ConfirmationLinkController {
   }
 
   @Get(':token')
-  async confirm(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
-    const { status, html } = await this.outcome(token);
-    await reply
-      .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header('x-robots-tag', 'noindex')
-      .send(html);
+  async show(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
+    await this.send(reply, await this.guard(token, (link) => this.preview(link, token)));
   }
 
-  private async outcome(token: string): Promise<{ status: number; html: string }> {
+  @Post(':token')
+  async confirm(@Param('token') token: string, @Res() reply: FastifyReply): Promise<void> {
+    await this.send(reply, await this.guard(token, (link) => this.record(link, token)));
+  }
+
+  private async guard(token: string, then: (link: Link) => Promise<Page>): Promise<Page> {
     if (!TOKEN.test(token)) return PAGES.unknown();
-    const [link] = await this.db.query<{ appointment_id: string; business_id: string }>(
-      `SELECT appointment_id, business_id FROM ${this.s}.confirmation_links WHERE token = $1`,
-      [token],
-    );
-    if (!link) return PAGES.unknown();
-    const now = this.options.clock().toISOString();
     try {
-      const result = await this.commands.run({
-        type: 'ConfirmByLink',
-        data: { appointmentId: link.appointment_id, businessId: link.business_id, token, at: now },
-        // The link itself is the cause: following it twice is one confirmation.
-        metadata: { commandId: `confirm-link:${token}`, now, correlationId: `confirm-link:${token}`, businessId: link.business_id },
-      });
-      const what = await this.describe(link.business_id, result.state.status === 'unknown' ? null : result.state.details?.startsAt ?? null);
-      return result.appended ? PAGES.confirmed(what) : PAGES.alreadyConfirmed(what);
+      const [link] = await this.db.query<Link>(`SELECT appointment_id, business_id FROM ${this.s}.confirmation_links WHERE token = $1`, [token]);
+      return link ? await then(link) : PAGES.unknown();
     } catch (err) {
-      if (err instanceof DomainError) {
-        if (err.code === 'APPOINTMENT_CANCELLED') return PAGES.cancelled();
-        if (err.code === 'LINK_SUPERSEDED') return PAGES.superseded();
-        if (err.code === 'LINK_EXPIRED') return PAGES.expired();
-        return PAGES.unknown();
-      }
-      this.logger.error({ err, appointmentId: link.appointment_id }, 'confirmation by link failed');
+      this.logger.error({ err }, 'confirmation link failed');
       return PAGES.failed();
     }
   }
 
-  private async describe(businessId: string, startsAt: string | null): Promise<string> {
+  private async preview(link: Link, token: string): Promise<Page> {
+    const state = await this.commands.state(link.appointment_id);
+    const status = linkStatus(state, token, this.now());
+    if (status === 'confirmable') return PAGES.confirm(await this.summary(link.business_id, state), token);
+    if (status === 'already-confirmed') return PAGES.alreadyConfirmed(await this.summary(link.business_id, state));
+    return REFUSED[status]();
+  }
+
+  private async record(link: Link, token: string): Promise<Page> {
+    const now = this.now();
+    try {
+      const result = await this.commands.run({
+        type: 'ConfirmByLink',
+        data: { appointmentId: link.appointment_id, businessId: link.business_id, token, at: now },
+        // The link itself is the cause: submitting it twice is one confirmation.
+        metadata: { commandId: `confirm-link:${token}`, now, correlationId: `confirm-link:${token}`, businessId: link.business_id },
+      });
+      const summary = await this.summary(link.business_id, result.state);
+      return result.appended ? PAGES.confirmed(summary) : PAGES.alreadyConfirmed(summary);
+    } catch (err) {
+      if (err instanceof DomainError) return (BY_CODE[err.code] ?? PAGES.unknown)();
+      throw err;
+    }
+  }
+
+  private async summary(businessId: string, state: AppointmentState): Promise<AppointmentSummary | null> {
+    const details = detailsOf(state);
     const b = await this.contexts.business(businessId);
-    if (!b || !startsAt) return '';
-    const { date, time } = localDateTime(startsAt, b.timeZone, b.settings.language);
-    return `at ${b.business.name} on ${date} at ${time}`;
+    if (!b || !details) return null;
+    const { date, time } = localDateTime(details.startsAt, b.timeZone, b.settings.language);
+    return { businessName: b.business.name, date, time, ...(details.serviceName ? { service: details.serviceName } : {}) };
+  }
+
+  private now(): string {
+    return this.options.clock().toISOString();
+  }
+
+  private async send(reply: FastifyReply, { status, html }: Page): Promise<void> {
+    await reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', PAGE_CSP)
+      .header('referrer-policy', 'no-referrer')
+      .header('x-content-type-options', 'nosniff')
+      .header('x-robots-tag', 'noindex')
+      .send(html);
   }
 }
