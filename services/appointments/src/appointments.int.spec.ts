@@ -161,6 +161,15 @@ describe('appointments over real NATS and PostgreSQL', () => {
     expect((await fetch(`${service.url}/c/${'A'.repeat(22)}`, { method: 'POST' })).status).toBe(404);
   });
 
+  it('a reschedule to the same start (only the staff changed) records the new staff, texts nothing and keeps the confirmation', async () => {
+    await publish('AppointmentRescheduled', { appointmentId: 'apt-1', customerId: 'cus-1', channel: 'staff', startsAt: '2026-12-03T14:00:00+01:00', staffName: 'Leo' });
+    await drained('record-reschedule-and-text');
+    const types = (await service.store.readStream('appointment-apt-1')).events.map((r) => r.event.type);
+    expect(types.at(-1)).toBe('AppointmentDetailsChanged');
+    expect(await smsOf('reschedule')).toEqual([]);
+    await eventually(async () => expect(await row('SELECT status, stream_version FROM S.appointments WHERE appointment_id = $1', ['apt-1'])).toEqual({ status: 'confirmed', stream_version: types.length }));
+  });
+
   it('check-in plus the review tick yields exactly one review SendSms; the review state becomes sent', async () => {
     await publish('CustomerCheckedIn', { appointmentId: 'apt-1', customerId: 'cus-1', checkedInAt: '2026-12-03T12:55:00Z' });
     await eventually(async () => expect(await row('SELECT review_state FROM S.appointments WHERE appointment_id = $1', ['apt-1'])).toEqual({ review_state: 'pending' }));

@@ -1,6 +1,6 @@
 import { given } from '@dailydesk/testing';
 import type { AppointmentEvent } from './appointment.events';
-import { appointmentDecider as decider, linkStatus } from './appointment.decider';
+import { awaitsInstantText, appointmentDecider as decider, linkStatus } from './appointment.decider';
 import { APPT, BIZ, book, cancel, checkIn, confirmLink, context, details, recorded, remind, reschedule, reviewTick, STARTS } from './appointment.fixtures';
 import { messageIdOf } from './appointment.texts';
 import { localDateTime } from './local-time';
@@ -89,6 +89,57 @@ describe('instant texts', () => {
 
   it('a reschedule records the new time and texts the new details', () => {
     given(decider, [recorded(), confirmationSent]).when(reschedule(NEXT)).then([moved(), sms('reschedule', NEXT, rescheduleText(NEXT), NEXT)]);
+  });
+
+  describe('a reschedule that keeps the start time (only staff, service, place or end changed)', () => {
+    const staffChange = (at = '2026-12-01T09:00:00.000Z') => reschedule(STARTS, { id: 'rs-staff', at, staffName: 'Leo' });
+    const changed: AppointmentEvent = {
+      type: 'AppointmentDetailsChanged',
+      data: { appointmentId: APPT, businessId: BIZ, sourceId: 'rs-staff', details: { ...details(), staffName: 'Leo', changedAt: '2026-12-01T09:00:00.000Z' } },
+    };
+    const confirmedByStaff: AppointmentEvent = {
+      type: 'ConfirmationRecorded',
+      data: { appointmentId: APPT, businessId: BIZ, sourceId: 'cf-1', via: 'staff', confirmedAt: '2026-11-30T10:00:00.000Z' },
+    };
+    const state = (events: AppointmentEvent[]) => events.reduce(decider.evolve, decider.initialState());
+
+    it('records the new details, texts nothing and keeps the confirmation', () => {
+      given(decider, [recorded(), confirmationSent, confirmedByStaff]).when(staffChange()).then([changed]);
+      const after = state([recorded(), confirmationSent, confirmedByStaff, changed]);
+      expect(after).toMatchObject({ status: 'confirmed', details: { staffName: 'Leo', startsAt: STARTS } });
+      given(decider, [recorded(), confirmationSent, confirmedByStaff, changed]).when(remind('2026-12-02T14:00:00.000Z')).then([]);
+    });
+
+    it('leaves the reminder and its link as they were: no second reminder, the link still confirms', () => {
+      const history = [recorded(), link('tok-A'), reminderSent(), changed];
+      given(decider, [recorded(), link('tok-A'), reminderSent()]).when(staffChange()).then([changed]);
+      given(decider, history).when(remind('2026-12-02T14:30:00.000Z', context(), 'tok-B')).then([]);
+      given(decider, history)
+        .when(confirmLink('tok-A', '2026-12-02T15:00:00Z'))
+        .then([{ type: 'AppointmentConfirmed', data: { appointmentId: APPT, customerId: 'cus-1', source: 'link', confirmedAt: '2026-12-02T15:00:00.000Z' } }]);
+    });
+
+    it('does not wait for an unknown customer (no text is owed), and its redelivery records nothing', () => {
+      given(decider, [recorded(), confirmationSent]).when(reschedule(STARTS, { id: 'rs-staff', at: '2026-12-01T09:00:00.000Z', staffName: 'Leo', ctx: null })).then([changed]);
+      expect(awaitsInstantText(state([recorded(), confirmationSent, changed]), APPT, 'reschedule', STARTS, '2026-12-01T09:00:00.000Z')).toBe(false);
+      given(decider, [recorded(), confirmationSent, changed]).when(staffChange()).then([]);
+    });
+
+    it('a real move still texts, also a move back to the first time; a staff change after it does not text again', () => {
+      given(decider, [recorded(), confirmationSent, moved()]).when(reschedule(STARTS, { id: 'rs-back', at: '2026-12-01T08:00:00.000Z' })).then([
+        { type: 'AppointmentMoved', data: { appointmentId: APPT, businessId: BIZ, sourceId: 'rs-back', details: details(STARTS, '2026-12-01T08:00:00.000Z'), previousStartsAt: NEXT } },
+        sms('reschedule', STARTS, rescheduleText(STARTS), STARTS),
+      ]);
+      const afterMove = [recorded(), confirmationSent, moved(), sms('reschedule', NEXT, rescheduleText(NEXT), NEXT)];
+      given(decider, afterMove).when(reschedule(NEXT, { id: 'rs-staff', at: '2026-12-01T09:00:00.000Z', staffName: 'Leo' })).then([
+        { type: 'AppointmentDetailsChanged', data: { appointmentId: APPT, businessId: BIZ, sourceId: 'rs-staff', details: { ...details(NEXT, '2026-12-01T09:00:00.000Z'), staffName: 'Leo' } } },
+      ]);
+    });
+
+    it('a move recorded while the customer was unknown is still texted when its redelivery finds the customer', () => {
+      given(decider, [recorded(), confirmationSent]).when(reschedule(NEXT, { ctx: null })).then([moved()]);
+      given(decider, [recorded(), confirmationSent, moved()]).when(reschedule(NEXT)).then([sms('reschedule', NEXT, rescheduleText(NEXT), NEXT)]);
+    });
   });
 
   it('a booking older than the reschedule already recorded (reordered delivery) changes nothing', () => {

@@ -26,6 +26,7 @@ const fold = (s: AppointmentState, events: AppointmentEvent[]) => events.reduce(
 export function awaitsInstantText(s: AppointmentState, appointmentId: string, kind: 'confirmation' | 'reschedule', startsAt: string, now: string): boolean {
   if (s.status !== 'booked' && s.status !== 'confirmed') return false;
   const at = toUtc(startsAt);
+  if (kind === 'reschedule' && !s.movedTo.includes(at)) return false; // same start, other details: nothing to tell
   return s.details.startsAt === at && at > toUtc(now) && !s.sent.includes(messageIdOf(appointmentId, kind, at));
 }
 
@@ -56,7 +57,9 @@ function recordBookingOrMove(c: RecordBooking | RecordReschedule, s: Appointment
     if (!unchanged) events.push(
       c.type === 'RecordBooking'
         ? { type: 'AppointmentRecorded', data: { ...sourced, details } }
-        : { type: 'AppointmentMoved', data: { ...sourced, details, previousStartsAt: previous?.startsAt ?? null } },
+        : previous?.startsAt === details.startsAt
+          ? { type: 'AppointmentDetailsChanged', data: { ...sourced, details } }
+          : { type: 'AppointmentMoved', data: { ...sourced, details, previousStartsAt: previous?.startsAt ?? null } },
     );
   }
   const kind = c.type === 'RecordBooking' ? (booking.channel === 'online' ? 'confirmation' : null) : 'reschedule';

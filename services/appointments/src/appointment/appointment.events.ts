@@ -65,6 +65,8 @@ type Sourced = { appointmentId: string; businessId: string; sourceId: string };
 
 export type AppointmentRecorded = DomainEvent<'AppointmentRecorded', Sourced & { details: Details }>;
 export type AppointmentMoved = DomainEvent<'AppointmentMoved', Sourced & { details: Details; previousStartsAt: string | null }>;
+/** A reschedule that kept the start time (staff, service, place or end changed): not a move, so no text, no new confirmation. */
+export type AppointmentDetailsChanged = DomainEvent<'AppointmentDetailsChanged', Sourced & { details: Details }>;
 export type CancellationRecorded = DomainEvent<'CancellationRecorded', Sourced & { cancelledAt: string }>;
 export type CheckInRecorded = DomainEvent<'CheckInRecorded', Sourced & { checkedInAt: string }>;
 export type ConfirmationRecorded = DomainEvent<'ConfirmationRecorded', Sourced & { via: string; confirmedAt: string }>;
@@ -84,6 +86,7 @@ export type AppointmentConfirmedByLink = DomainEvent<
 export type AppointmentEvent =
   | AppointmentRecorded
   | AppointmentMoved
+  | AppointmentDetailsChanged
   | CancellationRecorded
   | CheckInRecorded
   | ConfirmationRecorded

@@ -35,7 +35,7 @@ export function book(opts: { id?: string; startsAt?: string; channel?: 'online' 
   };
 }
 
-export function reschedule(startsAt: string, opts: { id?: string; at?: string; ctx?: TextContext | null } = {}): AppointmentCommand {
+export function reschedule(startsAt: string, opts: { id?: string; at?: string; ctx?: TextContext | null; staffName?: string } = {}): AppointmentCommand {
   const id = opts.id ?? `rs-${startsAt}`;
   const at = opts.at ?? '2026-11-30T10:00:00.000Z';
   return {
@@ -44,7 +44,7 @@ export function reschedule(startsAt: string, opts: { id?: string; at?: string; c
       appointmentId: APPT,
       businessId: BIZ,
       source: { id, occurredAt: at },
-      booking: { customerId: 'cus-1', channel: 'online', startsAt },
+      booking: { customerId: 'cus-1', channel: 'online', startsAt, ...(opts.staffName ? { staffName: opts.staffName } : {}) },
       context: opts.ctx === undefined ? context() : opts.ctx,
     },
     metadata: meta(id, at),

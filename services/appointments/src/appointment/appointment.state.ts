@@ -15,6 +15,8 @@ interface Memory {
   /** messageIds of texts requested or skipped: each at most once, ever. */
   readonly sent: readonly string[];
   readonly links: readonly IssuedLink[];
+  /** Start times a reschedule moved the appointment to: only these are owed a reschedule text. */
+  readonly movedTo: readonly string[];
 }
 
 export type AppointmentState =
@@ -24,7 +26,7 @@ export type AppointmentState =
   | ({ status: 'checked-in'; details: Details | null; checkedInAt: string; review: 'pending' | 'sent' | 'skipped' } & Memory)
   | ({ status: 'cancelled'; details: Details | null; cancelledAt: string } & Memory);
 
-export const initialAppointmentState = (): AppointmentState => ({ status: 'unknown', businessId: null, seen: [], sent: [], links: [] });
+export const initialAppointmentState = (): AppointmentState => ({ status: 'unknown', businessId: null, seen: [], sent: [], links: [], movedTo: [] });
 
 /** The details of any state that has them. */
 export const detailsOf = (s: AppointmentState): Details | null => (s.status === 'unknown' ? null : s.details);
@@ -36,6 +38,7 @@ function memory(s: AppointmentState, e: AppointmentEvent): Memory {
     seen: data.sourceId ? [...s.seen, data.sourceId] : s.seen,
     sent: s.sent,
     links: s.links,
+    movedTo: s.movedTo,
   };
 }
 
@@ -45,10 +48,15 @@ export function evolveAppointment(s: AppointmentState, e: AppointmentEvent): App
   switch (e.type) {
     case 'AppointmentRecorded':
       return s.status === 'unknown' ? { ...m, status: 'booked', details: e.data.details } : { ...s, ...m, details: e.data.details };
-    case 'AppointmentMoved':
-      // A new time needs a new confirmation.
-      if (s.status === 'unknown' || s.status === 'booked' || s.status === 'confirmed') return { ...m, status: 'booked', details: e.data.details };
-      return { ...s, ...m, details: e.data.details };
+    case 'AppointmentMoved': {
+      // A new time needs a new confirmation. (Moves to the same start were recorded before AppointmentDetailsChanged
+      // existed; they keep the meaning they had then.)
+      const moved = e.data.previousStartsAt === e.data.details.startsAt ? m : { ...m, movedTo: [...m.movedTo, e.data.details.startsAt] };
+      if (s.status === 'unknown' || s.status === 'booked' || s.status === 'confirmed') return { ...moved, status: 'booked', details: e.data.details };
+      return { ...s, ...moved, details: e.data.details };
+    }
+    case 'AppointmentDetailsChanged':
+      return s.status === 'unknown' ? { ...m, status: 'booked', details: e.data.details } : { ...s, ...m, details: e.data.details };
     case 'CancellationRecorded':
       return { ...m, status: 'cancelled', details: detailsOf(s), cancelledAt: e.data.cancelledAt };
     case 'CheckInRecorded':
