@@ -34,7 +34,7 @@ async function messages<T>(suffix: string): Promise<T[]> {
   return out;
 }
 
-const smsOf = async (purpose: SendSms['data']['purpose']) => (await messages<SendSms>('SMS')).filter((m) => m.data.purpose === purpose);
+const smsOf = async (purpose: SendSms['data']['purpose']) => (await messages<SendSms>('SMS')).filter((m) => m.type === 'SendSms' && m.data.purpose === purpose);
 
 /** Every message published so far on the consumer's subject has been handled and acknowledged. */
 async function drained(purpose: string, stream = 'BOOKING'): Promise<void> {
@@ -221,5 +221,42 @@ describe('appointments over real NATS and PostgreSQL', () => {
       settings: { daysBeforeAppointment: 2, hoursAfterCheckInForTextMessages: 1, reviewUrl: 'https://g.page/salon-sol/review', quietHours: { start: '22:00', end: '07:30' } },
     });
     expect((await fetch(`${service.url}/businesses/nobody/sms-settings`)).status).toBe(404);
+  });
+
+  it("dispatch's outcomes land in the appointment: GET /appointments/:id shows which texts went out, also under redelivery", async () => {
+    const id = (purpose: string) => `sms:appt:apt-1:${purpose}:${STARTS}`;
+    const sent = (purpose: string) => ({
+      messageId: id(purpose), purpose, refs: { appointmentId: 'apt-1', customerId: 'cus-1' },
+      tid: 40001, port: '3.01', to: '+4917123456789', segments: 1, encoding: 'GSM-7', sentAt: '2026-12-01T10:00:02Z',
+    });
+    await publish('SmsSent', sent('confirmation'), BIZ, 'sent-confirmation');
+    await publish('SmsSent', sent('confirmation'), BIZ, 'sent-confirmation'); // JetStream redelivery / re-publish
+    await publish('SmsSent', sent('confirmation'), BIZ, 'sent-confirmation-again'); // the same outcome under a new id
+    const failed = { messageId: id('reminder'), purpose: 'reminder', refs: { appointmentId: 'apt-1' }, reason: 'retries-exhausted', attempts: 8, failedAt: '2026-12-02T14:30:00Z' };
+    await publish('SmsFailed', failed);
+    await publish('SmsSuppressed', { messageId: id('review'), purpose: 'review', refs: { appointmentId: 'apt-1' }, reason: 'opted-out', suppressedAt: '2026-12-03T14:00:01Z' });
+    // Not ours: a campaign text, and a text of an appointment this service does not know.
+    await publish('SmsSuppressed', { messageId: 'sms:run-9:cus-1', purpose: 'campaign', refs: { campaignId: 'c-1', campaignRunId: 'run-9' }, reason: 'opted-out', suppressedAt: '2026-12-03T14:00:01Z' });
+    await publish('SmsSent', { ...sent('confirmation'), messageId: 'sms:appt:apt-x:confirmation:x', refs: { appointmentId: 'apt-x' } });
+    for (const purpose of ['record-sms-sent', 'record-sms-failed', 'record-sms-suppressed']) await drained(purpose, 'SMS');
+
+    const view = await (await fetch(`${service.url}/appointments/apt-1`)).json();
+    expect(view).toMatchObject({ appointmentId: 'apt-1', businessId: BIZ, status: 'checked-in', staffName: 'Leo', review: 'sent' });
+    expect(view.texts).toEqual([
+      { messageId: id('confirmation'), purpose: 'confirmation', state: 'sent', at: '2026-12-01T10:00:02.000Z' },
+      { messageId: id('reminder'), purpose: 'reminder', state: 'failed', reason: 'retries-exhausted', at: '2026-12-02T14:30:00.000Z' },
+      { messageId: id('review'), purpose: 'review', state: 'suppressed', reason: 'opted-out', at: '2026-12-03T14:00:01.000Z' },
+    ]);
+    expect(JSON.stringify(view)).not.toMatch(/0171|\+49|https?:/);
+    const outcomes = (await service.store.readStream('appointment-apt-1')).events.filter((r) => r.event.type === 'SmsOutcomeRecorded');
+    expect(outcomes).toHaveLength(3);
+    expect((await service.store.readStream('appointment-apt-x')).version).toBe(0);
+    // Private facts: nothing of them is relayed to NATS.
+    expect((await messages<{ type: string }>('SMS')).filter((m) => m.type === 'SmsOutcomeRecorded')).toEqual([]);
+
+    expect((await fetch(`${service.url}/appointments/apt-x`)).status).toBe(404);
+    const bad = await fetch(`${service.url}/appointments/${encodeURIComponent('a b')}`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid-appointment-id' });
   });
 });

@@ -3,8 +3,10 @@ import type { Database } from '@dailydesk/event-store';
 import { DATABASE, SERVICE_SCHEMA } from '@dailydesk/service-kit';
 import { AppointmentCommands } from './appointment/appointment.commands';
 import { AppointmentProjection } from './appointment/appointment.projection';
+import { AppointmentReadController } from './appointment/appointment-read.controller';
 import { BookingHandlers } from './appointment/booking.handlers';
 import { ConfirmationLinkController } from './appointment/confirmation-link.controller';
+import { SmsOutcomeHandlers } from './appointment/sms-outcome.handlers';
 import { TextContextService } from './appointment/text-context.service';
 import { TickHandlers } from './appointment/tick.handlers';
 import { DirectoryHandlers } from './directory/directory.handlers';
@@ -20,7 +22,7 @@ export class AppointmentsModule {
   static forRoot(options: AppointmentsOptions): DynamicModule {
     return {
       module: AppointmentsModule,
-      controllers: [DirectoryHandlers, BookingHandlers, TickHandlers, ConfirmationLinkController, SmsSettingsController],
+      controllers: [DirectoryHandlers, BookingHandlers, TickHandlers, SmsOutcomeHandlers, ConfirmationLinkController, AppointmentReadController, SmsSettingsController],
       providers: [
         { provide: APPOINTMENTS_OPTIONS, useValue: options },
         {

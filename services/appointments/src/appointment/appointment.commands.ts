@@ -21,6 +21,9 @@ function enrich(event: AppointmentEvent, context: { command: AppointmentCommand;
       return { ...envelope, id: `${event.data.messageId}:link` };
     case 'SmsSkipped':
       return { ...envelope, id: `${event.data.messageId}:skipped` };
+    case 'SmsOutcomeRecorded':
+      // The same outcome re-published under another envelope id is still one fact.
+      return { ...envelope, id: `${event.data.messageId}:outcome:${event.data.outcome}` };
     default:
       return envelope;
   }
@@ -37,8 +40,13 @@ export class AppointmentCommands {
 
   /** The appointment as its stream says now (read-only: for pages and the read endpoint). */
   async state(appointmentId: string): Promise<AppointmentState> {
-    const { events } = await this.store.readStream(appointmentStreamId(appointmentId));
-    return events.reduce<AppointmentState>((s, r) => evolveAppointment(s, r.event as unknown as AppointmentEvent), initialAppointmentState());
+    return (await this.stateWithVersion(appointmentId)).state;
+  }
+
+  async stateWithVersion(appointmentId: string): Promise<{ state: AppointmentState; version: number }> {
+    const { version, events } = await this.store.readStream(appointmentStreamId(appointmentId));
+    const state = events.reduce<AppointmentState>((s, r) => evolveAppointment(s, r.event as unknown as AppointmentEvent), initialAppointmentState());
+    return { state, version };
   }
 
   /** As {@link run}, for consumers: a refusal of the rules can never succeed on redelivery, so it is permanent. */

@@ -279,3 +279,4 @@ describe('review requests', () => {
     ]);
   });
 });
+

@@ -4,6 +4,7 @@ import type {
   AppointmentEvent,
   ConfirmByLink,
   Details,
+  RecordSmsOutcome,
   RecordBooking,
   RecordReschedule,
   SendReminder,
@@ -126,6 +127,19 @@ function confirmByLink(c: ConfirmByLink, s: AppointmentState): AppointmentEvent[
 }
 
 /**
+ * Dispatch's outcome of one of our texts. Outcomes arrive redelivered and out of order: the first one is kept, except
+ * that `sent` replaces a failure or suppression (a text the gateway accepted went out) and nothing replaces `sent`.
+ * An outcome of a text this appointment never asked for (or of an appointment not known here) records nothing.
+ */
+function smsOutcome(c: RecordSmsOutcome, s: AppointmentState): AppointmentEvent[] {
+  const { appointmentId, businessId, messageId, outcome, reason, at } = c.data;
+  const text = s.texts.find((t) => t.messageId === messageId);
+  if (!text || text.state === 'skipped' || text.state === 'sent') return [];
+  if (text.state !== 'requested' && outcome !== 'sent') return [];
+  return [{ type: 'SmsOutcomeRecorded', data: { appointmentId, businessId, messageId, purpose: text.purpose, outcome, ...(reason ? { reason } : {}), at: toUtc(at) } }];
+}
+
+/**
  * The Appointment aggregate: records what the booking frontend says (tolerating redelivery and reordering), and
  * decides every text about the appointment — instant confirmation / reschedule texts, one reminder per start time,
  * one review request — and confirmations by link. Pure: time, randomness and settings arrive on the command.
@@ -157,6 +171,8 @@ export const appointmentDecider: Decider<AppointmentCommand, AppointmentEvent, A
         return reviewRequest(c, s);
       case 'ConfirmByLink':
         return confirmByLink(c, s);
+      case 'RecordSmsOutcome':
+        return smsOutcome(c, s);
     }
   },
 };

@@ -45,6 +45,12 @@ export type SendReminder = Command<'SendReminder', Meta & { at: string; token: s
 export type SendReviewRequest = Command<'SendReviewRequest', Meta & { at: string; context: TextContext }>;
 export type ConfirmByLink = Command<'ConfirmByLink', Meta & { token: string; at: string }>;
 
+/** What sms-dispatch made of a text: SmsSent → sent (the gateway accepted it), SmsFailed → failed, SmsSuppressed → suppressed. */
+export type SmsOutcome = 'sent' | 'failed' | 'suppressed';
+/** One of this appointment's texts as far as this service knows: asked for, skipped (no phone), or dispatch's outcome. */
+export type TextState = 'requested' | 'skipped' | SmsOutcome;
+export type RecordSmsOutcome = Command<'RecordSmsOutcome', Meta & { messageId: string; outcome: SmsOutcome; reason?: string; at: string }>;
+
 export type AppointmentCommand =
   | RecordBooking
   | RecordReschedule
@@ -53,7 +59,8 @@ export type AppointmentCommand =
   | RecordConfirmation
   | SendReminder
   | SendReviewRequest
-  | ConfirmByLink;
+  | ConfirmByLink
+  | RecordSmsOutcome;
 
 /** The appointment's details as last set by a booking or reschedule (times in UTC). */
 export interface Details extends Booking {
@@ -77,6 +84,11 @@ export type ConfirmationLinkIssued = DomainEvent<
 >;
 /** A text that was due but could not go out (no phone number); counts as done so ticks stop picking it. */
 export type SmsSkipped = DomainEvent<'SmsSkipped', { appointmentId: string; messageId: string; purpose: SendSms['data']['purpose']; reason: 'no-phone' }>;
+/** Dispatch's outcome of one of this appointment's texts (private: a fact about the appointment, not a new message). */
+export type SmsOutcomeRecorded = DomainEvent<
+  'SmsOutcomeRecorded',
+  { appointmentId: string; businessId: string; messageId: string; purpose: SendSms['data']['purpose']; outcome: SmsOutcome; reason?: string; at: string }
+>;
 export type SendSmsRequested = DomainEvent<'SendSms', SendSms['data']>;
 export type AppointmentConfirmedByLink = DomainEvent<
   'AppointmentConfirmed',
@@ -92,5 +104,6 @@ export type AppointmentEvent =
   | ConfirmationRecorded
   | ConfirmationLinkIssued
   | SmsSkipped
+  | SmsOutcomeRecorded
   | SendSmsRequested
   | AppointmentConfirmedByLink;

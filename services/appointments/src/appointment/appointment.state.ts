@@ -1,10 +1,21 @@
-import type { AppointmentEvent, Details } from './appointment.events';
+import type { SmsPurpose } from '@dailydesk/contracts';
+import type { AppointmentEvent, Details, TextState } from './appointment.events';
 
 /** A confirmation link handed out in a reminder. */
 export interface IssuedLink {
   readonly token: string;
   readonly forStartsAt: string;
   readonly expiresAt: string;
+}
+
+/** One text asked for about this appointment and what became of it (no phone number or body: those stay in the event). */
+export interface TextRecord {
+  readonly messageId: string;
+  readonly purpose: SmsPurpose;
+  readonly state: TextState;
+  readonly reason?: string;
+  /** When dispatch decided the outcome (absent while requested or skipped). */
+  readonly at?: string;
 }
 
 /** What every state remembers: whose it is, which booking events it recorded, which texts it asked for. */
@@ -17,6 +28,7 @@ interface Memory {
   readonly links: readonly IssuedLink[];
   /** Start times a reschedule moved the appointment to: only these are owed a reschedule text. */
   readonly movedTo: readonly string[];
+  readonly texts: readonly TextRecord[];
 }
 
 export type AppointmentState =
@@ -26,7 +38,7 @@ export type AppointmentState =
   | ({ status: 'checked-in'; details: Details | null; checkedInAt: string; review: 'pending' | 'sent' | 'skipped' } & Memory)
   | ({ status: 'cancelled'; details: Details | null; cancelledAt: string } & Memory);
 
-export const initialAppointmentState = (): AppointmentState => ({ status: 'unknown', businessId: null, seen: [], sent: [], links: [], movedTo: [] });
+export const initialAppointmentState = (): AppointmentState => ({ status: 'unknown', businessId: null, seen: [], sent: [], links: [], movedTo: [], texts: [] });
 
 /** The details of any state that has them. */
 export const detailsOf = (s: AppointmentState): Details | null => (s.status === 'unknown' ? null : s.details);
@@ -39,6 +51,7 @@ function memory(s: AppointmentState, e: AppointmentEvent): Memory {
     sent: s.sent,
     links: s.links,
     movedTo: s.movedTo,
+    texts: s.texts,
   };
 }
 
@@ -69,9 +82,15 @@ export function evolveAppointment(s: AppointmentState, e: AppointmentEvent): App
       return { ...s, ...m, links: [...s.links, { token: e.data.token, forStartsAt: e.data.forStartsAt, expiresAt: e.data.expiresAt }] };
     case 'SendSms':
     case 'SmsSkipped': {
-      const next = { ...s, ...m, sent: [...s.sent, e.data.messageId] } as AppointmentState;
+      const text = { messageId: e.data.messageId, purpose: e.data.purpose, state: e.type === 'SendSms' ? 'requested' : 'skipped' } as const;
+      const next = { ...s, ...m, sent: [...s.sent, e.data.messageId], texts: [...s.texts, text] } as AppointmentState;
       if (next.status === 'checked-in' && e.data.purpose === 'review') return { ...next, review: e.type === 'SendSms' ? 'sent' : 'skipped' };
       return next;
+    }
+    case 'SmsOutcomeRecorded': {
+      const { messageId, outcome, reason, at } = e.data;
+      const texts = s.texts.map((t) => (t.messageId === messageId ? { ...t, state: outcome, ...(reason ? { reason } : {}), at } : t));
+      return { ...s, ...m, texts };
     }
   }
 }
