@@ -240,7 +240,7 @@ describe('appointments over real NATS and PostgreSQL', () => {
     await publish('SmsSent', { ...sent('confirmation'), messageId: 'sms:appt:apt-x:confirmation:x', refs: { appointmentId: 'apt-x' } });
     for (const purpose of ['record-sms-sent', 'record-sms-failed', 'record-sms-suppressed']) await drained(purpose, 'SMS');
 
-    const view = await (await fetch(`${service.url}/appointments/apt-1`)).json();
+    const view = (await (await fetch(`${service.url}/appointments/apt-1`)).json()) as { texts: unknown[] };
     expect(view).toMatchObject({ appointmentId: 'apt-1', businessId: BIZ, status: 'checked-in', staffName: 'Leo', review: 'sent' });
     expect(view.texts).toEqual([
       { messageId: id('confirmation'), purpose: 'confirmation', state: 'sent', at: '2026-12-01T10:00:02.000Z' },
