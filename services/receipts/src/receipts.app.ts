@@ -8,7 +8,8 @@ import { KeepSmsLifecycleWhenPublished } from './lifecycle/lifecycle.handlers';
 import { ProjectionController } from './projection/projection.controller';
 import { ProjectionRunner } from './projection/projection-runner';
 import { ReceiptsRuntime } from './receipts.runtime';
-import { PROJECTIONS, RECEIPTS_CONFIG } from './receipts.tokens';
+import { PARSED_CALLBACKS, PROJECTIONS, RECEIPTS_CONFIG } from './receipts.tokens';
+import { ParsedCallbacks } from './webhook/parsed-callbacks';
 import { WebhookRoutes } from './webhook/webhook.routes';
 
 /** Test and runner overrides. */
@@ -31,6 +32,7 @@ class ReceiptsModule {
       controllers: [KeepSmsLifecycleWhenPublished, ProjectionController],
       providers: [
         { provide: RECEIPTS_CONFIG, useValue: config },
+        { provide: PARSED_CALLBACKS, useValue: new ParsedCallbacks() },
         {
           provide: PROJECTIONS,
           inject: [EVENT_STORE, DATABASE, SERVICE_SCHEMA, LOGGER],

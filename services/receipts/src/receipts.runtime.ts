@@ -9,7 +9,8 @@ import { processorMigration } from './processing/processor-tables';
 import { ReceiptProcessor } from './processing/receipt-processor';
 import { ProjectionRunner } from './projection/projection-runner';
 import { InboxReconciler } from './reconciliation/inbox-reconciler';
-import { PROJECTIONS, RECEIPTS_CONFIG } from './receipts.tokens';
+import { PARSED_CALLBACKS, PROJECTIONS, RECEIPTS_CONFIG } from './receipts.tokens';
+import type { ParsedCallbacks } from './webhook/parsed-callbacks';
 
 /** Migrates the service's tables before HTTP serves, then runs the processor, the projection and the reconciler. */
 @Injectable()
@@ -24,9 +25,10 @@ export class ReceiptsRuntime implements OnModuleInit, OnModuleDestroy {
     @Inject(SERVICE_SCHEMA) private readonly schema: string,
     @Inject(RECEIPTS_CONFIG) private readonly config: ReceiptsConfig,
     @Inject(PROJECTIONS) readonly projections: ProjectionRunner,
+    @Inject(PARSED_CALLBACKS) parsed: ParsedCallbacks,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.processor = new ReceiptProcessor(store, db, schema, logger);
+    this.processor = new ReceiptProcessor(store, db, schema, logger, parsed);
     if (config.gateway) {
       this.client = new SkylineClient({ ...config.gateway, logger });
       this.reconciler = new InboxReconciler(this.client, store, db, schema, logger);

@@ -55,7 +55,10 @@ export class FolderState {
   readonly pending = new Map<string, PendingReport>();
   readonly seen = new Set<string>();
 
+  /** Messages new or changed by an SmsSent (written whole). */
   readonly dirty = new Set<string>();
+  /** Loaded messages whose outcome (tx / dlr) alone changed (only those two columns are written). */
+  readonly touched = new Set<string>();
   readonly addedPending = new Map<string, PendingReport>();
   readonly removedPending = new Set<string>();
   readonly newSeen: string[] = [];
@@ -74,11 +77,14 @@ export class FolderState {
     if (!byTid || byTid.sentAtMs <= cur.sentAtMs) this.byTid.set(cur.tid, cur);
     const byNumber = this.byNumber.get(cur.numberKey);
     if (!byNumber || byNumber.sentAtMs <= cur.sentAtMs) this.byNumber.set(cur.numberKey, cur);
-    if (changed) this.dirty.add(cur.messageId);
+    if (changed) {
+      this.dirty.add(cur.messageId);
+      this.touched.delete(cur.messageId);
+    }
   }
 
   touch(m: TrackedMessage): void {
-    this.dirty.add(m.messageId);
+    if (!this.dirty.has(m.messageId)) this.touched.add(m.messageId);
   }
 
   byTaskId(tid: number): TrackedMessage | undefined {

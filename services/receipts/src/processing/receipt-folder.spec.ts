@@ -1,12 +1,15 @@
 import type { EnvelopeBase, SmsSent } from '@dailydesk/contracts';
 import type { RecordedEvent } from '@dailydesk/event-store';
 import { decodeRecvSmsRow } from '@dailydesk/skyline';
+import { SmsDelivered, SmsTransmissionFailed, SmsTransmitted, SmsUndelivered } from '@dailydesk/contracts';
 import { observedEvent } from '../lifecycle/lifecycle.events';
+import { mergeRow, messagePatch } from '../projection/message-row';
 import { rootEvent } from '../webhook/webhook.events';
 import { FolderState } from './folder-state';
 import { ReceiptFolder } from './receipt-folder';
 
 const T0 = 1_800_000_000; // epoch seconds
+const contracts = { SmsDelivered, SmsTransmissionFailed, SmsTransmitted, SmsUndelivered };
 let position = 0;
 const rec = (event: EnvelopeBase): RecordedEvent => ({ event, streamId: 's', streamPosition: 1, globalPosition: ++position });
 
@@ -41,7 +44,7 @@ function fold(...batches: RecordedEvent[][]) {
   for (const batch of batches) {
     const folder = new ReceiptFolder(state);
     batch.forEach((e) => folder.apply(e));
-    out.push(...folder.derived.map((d) => d.event));
+    out.push(...folder.derived);
   }
   return { state, out, names: out.map((e) => `${e.type}:${(e.data as { messageId?: string }).messageId ?? ''}`) };
 }
@@ -59,9 +62,31 @@ describe('ReceiptFolder', () => {
     expect(state.pending.size).toBe(0);
   });
 
-  it('a delivery report that arrives before the status report wins; the status report is absorbed', () => {
-    const { names } = fold([sent(3, 303, '+15551230003', T0), dlr('d', '+15551230003', T0 + 3)], [sr('s', 303, '15551230003', T0 + 1)]);
+  it('a status report after the delivery report still records the transmission time; the row stays delivered', () => {
+    const { names, out } = fold([sent(3, 303, '+15551230003', T0), dlr('d', '+15551230003', T0 + 3)], [sr('s', 303, '15551230003', T0 + 1)]);
+    expect(names).toEqual(['SmsDelivered:m3', 'SmsTransmitted:m3']);
+    const row = out.map(messagePatch).reduce((a, b) => mergeRow(a!, b!));
+    expect(row).toMatchObject({ status: 'delivered', transmitted_at: new Date((T0 + 1) * 1000).toISOString(), delivered_at: new Date((T0 + 3) * 1000).toISOString() });
+  });
+
+  it('a failed status report after the delivery report is absorbed (the delivery outranks it)', () => {
+    const { names } = fold([sent(3, 303, '+15551230003', T0), dlr('d', '+15551230003', T0 + 3)], [sr('s', 303, '15551230003', T0 + 1, false)]);
     expect(names).toEqual(['SmsDelivered:m3']);
+  });
+
+  it('every receipt it builds fits its contract (they are not validated again before the append)', () => {
+    const { out } = fold(
+      [sent(11, 1101, '+15551230011', T0), sent(12, 1102, '+15551230012', T0), sent(13, 1103, '+15551230013', T0)],
+      [sr('a', 1101, '15551230011', T0 + 1), sr('b', 1102, '15551230012', T0 + 1, false), dlr('c', '15551230011', T0 + 4), dlr('d', '15551230013', T0 + 4, 70)],
+    );
+    expect(out.map((e) => e.type).sort()).toEqual(['SmsDelivered', 'SmsTransmissionFailed', 'SmsTransmitted', 'SmsUndelivered']);
+    for (const e of out) expect(contracts[e.type as keyof typeof contracts].safeParse(e).error?.issues ?? []).toEqual([]);
+  });
+
+  it('drops (and counts) a report whose gateway time no UtcInstant can carry, leaving the message as it was', () => {
+    const { names, state } = fold([sent(14, 1401, '+15551230014', T0), sr('far', 1401, '15551230014', 9e12)], [sr('ok', 1401, '15551230014', T0 + 1)]);
+    expect(names).toEqual(['SmsTransmitted:m14']);
+    expect(state.messages.get('m14')?.tx).toBe(1);
   });
 
   it('two messages to the same number close together get their delivery reports oldest first', () => {

@@ -1,94 +1,35 @@
-import { createHash } from 'node:crypto';
 import {
   CustomerOptedIn,
   CustomerOptedOut,
   InboundSmsReceived,
-  SmsDelivered,
-  SmsTransmissionFailed,
-  SmsTransmitted,
-  SmsUndelivered,
   type EnvelopeBase,
+  type SmsDelivered,
   type SmsSent,
+  type SmsTransmissionFailed,
+  type SmsTransmitted,
+  type SmsUndelivered,
 } from '@dailydesk/contracts';
-import { parseGatewayCallback, type RecvSmsRow } from '@dailydesk/skyline';
+import type { RecvSmsRow } from '@dailydesk/skyline';
 import type { RecordedEvent } from '@dailydesk/event-store';
-import { SMS_LIFECYCLE_OBSERVED, type SmsLifecycleObservedData } from '../lifecycle/lifecycle.events';
-import type { GatewayCallbackReceived, GatewayInboxPulled } from '../webhook/webhook.events';
+import { inputOf, rowHash, type FolderInput } from './folder-input';
 import { classifyInbound, e164Of, numberKey } from './inbound-keywords';
 import { dlrKeyOf, type DlrRow, type FolderState, type SrRow, type TrackedMessage } from './folder-state';
+
+export { needsOf, rowHash, type Needs } from './folder-input';
 
 /** A delivery report matches a message sent at most this long before it… */
 export const DLR_WINDOW_MS = 48 * 3600_000;
 /** …and at most this long after it (gateway and dispatch clocks differ). */
 export const DLR_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** An event the folder derived, with the stream it goes to (`derived-<cause id>`: a replay appends the same ids there). */
-export interface Derived {
-  streamId: string;
-  event: EnvelopeBase;
-}
-
-/** What a batch needs loaded before folding: tids, numbers, message ids and row hashes it mentions. */
-export interface Needs {
-  tids: Set<number>;
-  numberKeys: Set<string>;
-  rowHashes: Set<string>;
-}
-
 type Schema = { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } };
+/** Latest gateway time a UtcInstant can carry (9999-12-31T23:59:59Z): `toISOString` goes to 6-digit years past it. */
+const MAX_TS = 253_402_300_799;
 const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
+const MAX_ID = 256;
 
-/** Reads the rows a stored event carries (parsing the raw callback again is deterministic). */
-export function rowsOf(e: EnvelopeBase): { sr: Array<{ tid: number; row: SrRow }>; recv: RecvSmsRow[]; sent: SmsSent | null } {
-  const out = { sr: [] as Array<{ tid: number; row: SrRow }>, recv: [] as RecvSmsRow[], sent: null as SmsSent | null };
-  if (e.type === SMS_LIFECYCLE_OBSERVED) {
-    const m = (e.data as SmsLifecycleObservedData).message;
-    if (m.type === 'SmsSent') out.sent = m;
-  } else if (e.type === 'GatewayCallbackReceived') {
-    const cb = parseGatewayCallback((e.data as GatewayCallbackReceived).body);
-    if (cb.kind === 'status-report') {
-      for (const r of cb.report.rpts) {
-        for (const s of r.sdr) out.sr.push({ tid: r.tid, row: { ok: true, index: s.index, number: s.number, port: s.port, ts: s.ts } });
-        for (const f of r.fdr) {
-          out.sr.push({
-            tid: r.tid,
-            row: { ok: false, index: f.index, number: f.number, port: f.port, ts: f.ts, progressReason: f.progressReason, carrierReason: f.carrierReason },
-          });
-        }
-      }
-    } else if (cb.kind === 'recv-sms') out.recv = cb.recvSms.rows;
-  } else if (e.type === 'GatewayInboxPulled') {
-    out.recv = (e.data as GatewayInboxPulled).rows as RecvSmsRow[];
-  }
-  return out;
-}
-
-/** Identity of an inbound row, the same whether it was pushed or pulled. */
-export function rowHash(row: RecvSmsRow): string | null {
-  if (row.kind === 'invalid') return null;
-  const parts = row.kind === 'sms' ? ['mo', row.port, row.ts, row.from, row.text] : ['dlr', row.port, row.ts, row.recipient, row.content];
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-}
-
-/** Everything a batch will look up. */
-export function needsOf(events: RecordedEvent[]): Needs {
-  const needs: Needs = { tids: new Set(), numberKeys: new Set(), rowHashes: new Set() };
-  for (const { event } of events) {
-    const r = rowsOf(event);
-    if (r.sent) {
-      needs.tids.add(r.sent.data.tid);
-      needs.numberKeys.add(numberKey(r.sent.data.to));
-    }
-    for (const s of r.sr) needs.tids.add(s.tid);
-    for (const row of r.recv) {
-      const h = rowHash(row);
-      if (h) needs.rowHashes.add(h);
-      if (row.kind === 'sms') needs.numberKeys.add(numberKey(row.from));
-      if (row.kind === 'delivery-report') needs.numberKeys.add(numberKey(row.recipient));
-    }
-  }
-  return needs;
-}
+/** A receipt event the folder built from a contract-checked SmsSent and a parser-checked report row. */
+type Receipt = SmsTransmitted | SmsTransmissionFailed | SmsDelivered | SmsUndelivered;
 
 /**
  * Folds raw gateway callbacks and dispatch's SmsSent into per-message receipt events (DESIGN principle 4).
@@ -99,19 +40,25 @@ export function needsOf(events: RecordedEvent[]): Needs {
  * - Delivery reports (no tid): among messages sent from the same port to the same number (last 9 digits) that have
  *   no delivery outcome and no failed transmission, sent between 48 h before and 5 min after the report, the oldest
  *   one. SMSCs report per number in submission order, so first-sent is first-reported. Unmatched ones wait.
- * - Per message nothing moves backwards: one transmission outcome, one delivery outcome, and no transmission
- *   outcome after a delivery outcome (a late status report is absorbed).
+ * - Per message nothing moves backwards: one transmission outcome and one delivery outcome. A status report that
+ *   arrives after the delivery report still records *when* the SMS was transmitted (SmsTransmitted: the projection
+ *   fills `transmitted_at` and keeps the higher status); a failed transmission after a delivery outcome contradicts
+ *   it and is absorbed (the raw report is kept).
+ * - Receipt events are built from a contract-checked SmsSent and parser-checked rows, with times and lengths
+ *   bounded here, so they are not validated again; inbound events carry foreign text and are checked.
  */
 export class ReceiptFolder {
-  readonly derived: Derived[] = [];
+  /** Derived events in fold order; each id is deterministic (`rcpt:…`), so a replay derives the same ids. */
+  readonly derived: EnvelopeBase[] = [];
   /** Rows that matched nothing and were not kept, or derived events the contract refused (counted, never thrown). */
   readonly dropped: string[] = [];
 
   constructor(private readonly state: FolderState) {}
 
-  apply(recorded: RecordedEvent): void {
-    const e = recorded.event;
-    const rows = rowsOf(e);
+  /** Folds one stored event (or its already read {@link FolderInput}). */
+  apply(input: RecordedEvent | FolderInput): void {
+    const rows = 'recorded' in input ? input : inputOf(input);
+    const e = rows.recorded.event;
     if (rows.sent) this.onSent(rows.sent, e.id);
     rows.sr.forEach((s, i) => this.onStatusRow(s.tid, s.row, e.id, i));
     rows.recv.forEach((row, i) => this.onRecvRow(row, e.id, rows.sr.length + i));
@@ -153,17 +100,19 @@ export class ReceiptFolder {
   }
 
   private transmit(m: TrackedMessage, row: SrRow, causeId: string): void {
-    if (m.tx !== 0 || m.dlr !== 0) return;
+    if (m.tx !== 0 || (m.dlr !== 0 && !row.ok)) return;
+    const id = `rcpt:tx:${m.messageId}`;
+    if (!this.fits(id, row.ts)) return;
     m.tx = row.ok ? 1 : 2;
     this.state.touch(m);
     const base = { messageId: m.messageId, port: m.port, to: m.to, tid: m.tid };
     if (row.ok) {
-      this.emit(SmsTransmitted, `rcpt:tx:${m.messageId}`, 'SmsTransmitted', m, causeId, row.ts, { ...base, transmittedAt: iso(row.ts) });
+      this.emit({ ...this.envelope(id, m, causeId, row.ts), type: 'SmsTransmitted', data: { ...base, transmittedAt: iso(row.ts) } });
     } else {
-      const reasons: Record<string, string> = {};
-      if (row.progressReason) reasons['progressReason'] = row.progressReason.slice(0, 500);
-      if (row.carrierReason) reasons['carrierReason'] = row.carrierReason.slice(0, 500);
-      this.emit(SmsTransmissionFailed, `rcpt:tx:${m.messageId}`, 'SmsTransmissionFailed', m, causeId, row.ts, { ...base, failedAt: iso(row.ts), ...reasons });
+      const reasons: { progressReason?: string; carrierReason?: string } = {};
+      if (row.progressReason) reasons.progressReason = row.progressReason.slice(0, 500);
+      if (row.carrierReason) reasons.carrierReason = row.carrierReason.slice(0, 500);
+      this.emit({ ...this.envelope(id, m, causeId, row.ts), type: 'SmsTransmissionFailed', data: { ...base, failedAt: iso(row.ts), ...reasons } });
     }
   }
 
@@ -195,13 +144,17 @@ export class ReceiptFolder {
       const at = p.ts * 1000;
       const i = candidates.findIndex((m) => m.sentAtMs >= at - DLR_WINDOW_MS && m.sentAtMs <= at + DLR_CLOCK_SKEW_MS);
       if (i < 0) continue;
-      const m = candidates.splice(i, 1)[0]!;
+      const m = candidates[i]!;
+      const id = `rcpt:dlr:${m.messageId}`;
+      if (!this.fits(id, p.ts)) continue;
+      candidates.splice(i, 1);
       this.state.resolve(p);
       m.dlr = p.row.delivered ? 1 : 2;
       this.state.touch(m);
       const data = { messageId: m.messageId, port: m.port, to: m.to, statusCode: p.row.statusCode, reportedAt: iso(p.ts), ...(p.row.scts ? { scts: p.row.scts } : {}) };
-      if (p.row.delivered) this.emit(SmsDelivered, `rcpt:dlr:${m.messageId}`, 'SmsDelivered', m, causeId, p.ts, data);
-      else this.emit(SmsUndelivered, `rcpt:dlr:${m.messageId}`, 'SmsUndelivered', m, causeId, p.ts, data);
+      const envelope = this.envelope(id, m, causeId, p.ts);
+      if (p.row.delivered) this.emit({ ...envelope, type: 'SmsDelivered', data: { ...data, statusCode: 0 } });
+      else this.emit({ ...envelope, type: 'SmsUndelivered', data });
     }
   }
 
@@ -209,6 +162,7 @@ export class ReceiptFolder {
     const key = numberKey(row.from);
     const lastOnPort = this.state.onPortTo(dlrKeyOf(row.port, key)).at(-1);
     const fromE164 = (row.from.trim().startsWith('+') ? e164Of(row.from) : null) ?? this.state.lastTo(key)?.to ?? e164Of(row.from);
+    if (!this.fits(`rcpt:mo:${hash}`, row.ts)) return;
     const intent = classifyInbound(row.text);
     const at = iso(row.ts);
     const root = { businessId: null, correlationId: `rcpt:mo:${hash}`, causationId: causeId };
@@ -216,7 +170,7 @@ export class ReceiptFolder {
       const type = intent.kind === 'opt-out' ? 'CustomerOptedOut' : 'CustomerOptedIn';
       const schema = intent.kind === 'opt-out' ? CustomerOptedOut : CustomerOptedIn;
       const data = { phone: fromE164, keyword: intent.keyword, via: 'sms-reply', at };
-      return this.push(schema, causeId, { id: `rcpt:${intent.kind}:${hash}`, type, v: 1, occurredAt: at, ...root, data });
+      return this.push(schema, { id: `rcpt:${intent.kind}:${hash}`, type, v: 1, occurredAt: at, ...root, data });
     }
     const data = {
       from: row.from.slice(0, 64) || 'unknown',
@@ -226,7 +180,7 @@ export class ReceiptFolder {
       text: row.text.slice(0, 10_000),
       receivedAt: at,
     };
-    this.push(InboundSmsReceived, causeId, {
+    this.push(InboundSmsReceived, {
       id: `rcpt:mo:${hash}`,
       type: 'InboundSmsReceived',
       v: 1,
@@ -237,16 +191,31 @@ export class ReceiptFolder {
     });
   }
 
-  private emit(schema: Schema, id: string, type: string, m: TrackedMessage, causeId: string, ts: number, data: unknown): void {
-    this.push(schema, causeId, { id, type, v: 1, occurredAt: iso(ts), businessId: m.businessId, correlationId: m.correlationId, causationId: causeId, data });
+  /**
+   * What the contract could still refuse in a receipt built here: the id's length (message ids may take all 256
+   * characters) and a gateway time beyond what a UtcInstant can say. Such a row is dropped (counted) and stays in
+   * the raw audit; the message's state is left untouched, so nothing moves.
+   */
+  private fits(id: string, ts: number): boolean {
+    if (id.length <= MAX_ID && Number.isInteger(ts) && ts >= 0 && ts <= MAX_TS) return true;
+    this.dropped.push(`${id.slice(0, 64)}: ${id.length > MAX_ID ? 'id longer than 256 characters' : `gateway time ${ts} out of range`}`);
+    return false;
   }
 
-  private push(schema: Schema, causeId: string, event: EnvelopeBase): void {
+  private envelope(id: string, m: TrackedMessage, causeId: string, ts: number) {
+    return { id, v: 1 as const, occurredAt: iso(ts), businessId: m.businessId, correlationId: m.correlationId, causationId: causeId };
+  }
+
+  private emit(event: Receipt): void {
+    this.derived.push(event);
+  }
+
+  private push(schema: Schema, event: EnvelopeBase): void {
     const r = schema.safeParse(event);
     if (!r.success) {
       this.dropped.push(`${event.type} ${event.id}: ${(r.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       return;
     }
-    this.derived.push({ streamId: `derived-${causeId}`, event });
+    this.derived.push(event);
   }
 }

@@ -7,7 +7,8 @@ import { DuplicateEventError, type EventStore } from '@dailydesk/event-store';
 import { counter, LOGGER } from '@dailydesk/observability';
 import { EVENT_STORE } from '@dailydesk/service-kit';
 import { parseGatewayCallback } from '@dailydesk/skyline';
-import { RECEIPTS_CONFIG } from '../receipts.tokens';
+import { PARSED_CALLBACKS, RECEIPTS_CONFIG } from '../receipts.tokens';
+import type { ParsedCallbacks } from './parsed-callbacks';
 import type { ReceiptsConfig } from '../config';
 import { CALLBACK_STREAM, contentHash, QUARANTINE_STREAM, rootEvent, type GatewayCallbackQuarantined, type GatewayCallbackReceived } from './webhook.events';
 
@@ -30,6 +31,7 @@ export class WebhookRoutes implements OnModuleInit {
     private readonly host: HttpAdapterHost,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RECEIPTS_CONFIG) private readonly config: ReceiptsConfig,
+    @Inject(PARSED_CALLBACKS) private readonly parsed: ParsedCallbacks,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -76,6 +78,8 @@ export class WebhookRoutes implements OnModuleInit {
     const rows =
       cb.kind === 'status-report' ? cb.report.rpts.reduce((n, r) => n + r.sdr.length + r.fdr.length, 0) : cb.kind === 'recv-sms' ? cb.recvSms.rows.length : 0;
     const data: GatewayCallbackReceived = { kind: cb.kind, type: cb.kind === 'unknown' ? cb.type : cb.kind, rows, body: value, receivedAt };
+    // Handed over before the append: the processor may read the stored event before this handler resumes.
+    this.parsed.put(`cb:${hash}`, cb, rows);
     try {
       await this.appendOnce(`${CALLBACK_STREAM}-${hash}`, rootEvent(`cb:${hash}`, 'GatewayCallbackReceived', receivedAt, data));
     } catch (err) {
