@@ -1,26 +1,37 @@
-// sms-dispatch benchmark (not a test): SendSms published to JetStream → durable → accepted tasks at a zero-delay
-// simulator (pacing off), next to raw undici POST loops against the same simulator, in one run.
-// `node -r @swc-node/register bench/sms-dispatch/sms-dispatch.bench.ts`  Env: DATABASE_URL, NATS_URL, N (default 20000).
+// sms-dispatch benchmark (not a test): SendSms in JetStream → durable → accepted tasks at a zero-delay simulator
+// (pacing off), next to raw baselines measured in the same run: batched undici POSTs to the same simulator, the
+// JetStream publish of the same requests, batched INSERTs of the same rows into the same PostgreSQL.
+// `node -r @swc-node/register bench/sms-dispatch/sms-dispatch.bench.ts`  Env: DATABASE_URL, NATS_URL, N (20000), LAT (200).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { randomBytes } from 'node:crypto';
-import { startSimulator } from '@dailydesk/skyline';
+import { startSimulator, type Simulator } from '@dailydesk/skyline';
 import { loadConfig } from '../../services/sms-dispatch/src/config';
-import { startSmsDispatch } from '../../services/sms-dispatch/src/sms-dispatch.app';
+import { startSmsDispatch, type RunningSmsDispatch } from '../../services/sms-dispatch/src/sms-dispatch.app';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const N = Number(process.env.N ?? 20_000);
+const LAT = Number(process.env.LAT ?? 200);
 const tag = randomBytes(4).toString('hex');
-const ms = () => Number(process.hrtime.bigint()) / 1e6;
+const namespace = `bench${tag}`;
+const schema = `b_${tag}_sms_dispatch`;
+const now = () => performance.timeOrigin + performance.now();
+const rate = (n: number, ms: number) => n / (ms / 1000);
+
+function request(id: string, i: number, purpose: 'review' | 'confirmation' = 'review') {
+  return { id, type: 'SendSms', v: 1, occurredAt: new Date().toISOString(), businessId: 'biz-1', correlationId: id, causationId: null,
+    data: { messageId: id, recipient: { phone: `+4917${String(10_000_000 + (i % 9_000_000))}`, defaultRegion: 'DE' }, text: 'Your appointment is confirmed.', purpose, refs: { appointmentId: `a${i}` } } };
+}
 
 async function rawPosts(url: string, batch: number, inFlight: number): Promise<number> {
   const pool = new Pool(url, { connections: inFlight });
   let tid = 1_000_000 + batch;
   let left = N;
-  const t0 = ms();
+  const t0 = now();
   const worker = async () => {
     while (left > 0) {
       const n = Math.min(batch, left);
@@ -31,48 +42,115 @@ async function rawPosts(url: string, batch: number, inFlight: number): Promise<n
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
-  const rate = N / ((ms() - t0) / 1000);
+  const r = rate(N, now() - t0);
   await pool.close();
-  return rate;
+  return r;
 }
 
-async function main() {
-  const sim = await startSimulator({ port: 0, ports: 8, sendTimeMs: 0, recordLimit: 1000 });
-  const rawBatched = await rawPosts(sim.url, 500, 8);
-  sim.control.reset();
-  const rawSingle = await rawPosts(sim.url, 1, 64);
-  sim.control.reset();
+/** Raw batched INSERT of N rows shaped like the queue (1000 rows per statement, one connection). */
+async function rawInserts(): Promise<number> {
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  const table = `bench_raw_${tag}`;
+  await pg.query(`CREATE TABLE ${table} (id text PRIMARY KEY, type text, data jsonb)`);
+  const t0 = now();
+  for (let i = 0; i < N; i += 1000) {
+    const rows = Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ id: `r${i + k}`, type: 'SmsQueued', data: request(`r${i + k}`, i + k).data }));
+    await pg.query(`INSERT INTO ${table} SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, type text, data jsonb)`, [JSON.stringify(rows)]);
+  }
+  const r = rate(N, now() - t0);
+  await pg.query(`DROP TABLE ${table}`);
+  await pg.end();
+  return r;
+}
+
+/** Publishes `count` SendSms (256 unacknowledged at most); resolves with the rate. */
+async function publish(nc: NatsConnection, subject: string, prefix: string, count: number): Promise<number> {
+  const js = jetstream(nc);
+  const t0 = now();
+  const pubs: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `${prefix}-${i}`;
+    pubs.push(js.publish(subject, JSON.stringify(request(id, i)), { msgID: id }));
+    if (pubs.length >= 256) await Promise.all(pubs.splice(0));
+  }
+  await Promise.all(pubs);
+  return rate(count, now() - t0);
+}
+
+async function sentCount(service: RunningSmsDispatch): Promise<number> {
+  const rows = await service.database.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".messages WHERE state = 'sent'`);
+  return Number(rows[0]!.n);
+}
+
+async function untilSent(service: RunningSmsDispatch, target: number): Promise<void> {
+  while ((await sentCount(service)) < target) await new Promise((r) => setTimeout(r, 10));
+}
+
+function start(sim: Simulator): Promise<RunningSmsDispatch> {
   const config = loadConfig({
-    DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_NAMESPACE: `bench${tag}`, PORT: '0', LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'silent',
     SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: 'root', SMS_PASSWORD: 'root',
     SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', SMS_BATCH_SIZE: '500', SMS_MAX_POSTS_IN_FLIGHT: '8',
     SMS_MAX_OUTSTANDING_TASKS: '4000', SMS_INTAKE_CONCURRENCY: '2048',
   });
-  const service = await startSmsDispatch(config, { schemaPrefix: `b_${tag}_` });
-  const js = jetstream(service.nc);
+  return startSmsDispatch(config, { schemaPrefix: `b_${tag}_` });
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function main() {
+  const sim = await startSimulator({ port: 0, ports: 8, sendTimeMs: 0, recordLimit: 1000, startEpochMs: now() });
+  const rawBatched = await rawPosts(sim.url, 500, 8);
+  sim.control.reset();
+  const rawInsert = await rawInserts();
+
+  // Streams, consumer and schema exist after a first start; then the requests are published with nobody consuming.
+  await (await start(sim)).close();
+  const nc = await connect({ servers: natsUrl });
+  let service = await start(sim);
   const subject = service.topology.subjectOf('SendSms');
-  const t0 = ms();
-  const pubs: Promise<unknown>[] = [];
-  for (let i = 0; i < N; i++) {
-    const id = `bench-${tag}-${i}`;
-    const env = { id, type: 'SendSms', v: 1, occurredAt: new Date().toISOString(), businessId: 'biz-1', correlationId: id, causationId: null,
-      data: { messageId: id, recipient: { phone: `+4917${String(10_000_000 + i)}`, defaultRegion: 'DE' }, text: 'Your appointment is confirmed.', purpose: 'review', refs: { appointmentId: `a${i}` } } };
-    pubs.push(js.publish(subject, JSON.stringify(env), { msgID: id }));
-    if (pubs.length >= 256) await Promise.all(pubs.splice(0));
+  await service.close();
+  const rawPublish = await publish(nc, subject, `pre-${tag}`, N);
+
+  // 1. Drain: the service starts with N requests waiting.
+  let t0 = now();
+  service = await start(sim);
+  const startupMs = now() - t0;
+  await untilSent(service, N);
+  const drain = rate(N, now() - t0);
+  const drainStages = service.runtime.stats.snapshot();
+
+  // 2. Publishing concurrently with the running service.
+  service.runtime.stats.reset();
+  t0 = now();
+  const concurrentPublish = await publish(nc, subject, `live-${tag}`, N);
+  await untilSent(service, 2 * N);
+  const concurrent = rate(N, now() - t0);
+  const concurrentStages = service.runtime.stats.snapshot();
+
+  // 3. Latency: one instant SendSms at a time, published → its POST received at the simulator.
+  sim.control.reset();
+  const js = jetstream(nc);
+  const latencies: number[] = [];
+  for (let i = 0; i < LAT; i++) {
+    const id = `lat-${tag}-${i}`;
+    const seen = sim.control.requests().length;
+    const at = now();
+    await js.publish(subject, JSON.stringify(request(id, i, 'confirmation')), { msgID: id });
+    for (;;) {
+      const post = sim.control.requests().slice(seen).find((r) => r.endpoint === 'goip_post_sms.html');
+      if (post) {
+        latencies.push(post.at - at);
+        break;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
   }
-  await Promise.all(pubs);
-  const published = ms();
-  const schema = `b_${tag}_sms_dispatch`;
-  for (;;) {
-    const [{ n }] = (await service.database.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".messages WHERE state = 'sent'`)) as [{ n: string }];
-    if (Number(n) >= N) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const e2e = N / ((ms() - t0) / 1000);
-  const accepted = sim.control.tasks().length;
+  const accepted = await sentCount(service);
+
   await service.close();
   await sim.close();
-  const nc = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nc);
   for (const s of service.topology.streams) await jsm.streams.delete(s.name).catch(() => undefined);
   await nc.close();
@@ -80,14 +158,22 @@ async function main() {
   await pg.connect();
   await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_events" CASCADE`);
   await pg.end();
+
   const kannel = 8000;
-  const rows: Array<[string, number]> = [
-    ['raw undici POST, 500 tasks/POST, 8 in flight (tasks/s)', rawBatched],
-    ['raw undici POST, 1 task/POST, 64 in flight (tasks/s)', rawSingle],
-    [`sms-dispatch: JetStream SendSms → accepted task, end to end (msg/s; publish took ${((published - t0) / 1000).toFixed(2)} s)`, e2e],
-  ];
-  process.stdout.write(`N = ${N}, simulator accepted ${accepted} tasks\n| path | rate | vs raw batched | vs Kannel ~8k |\n|---|---|---|---|\n`);
-  for (const [name, rate] of rows) process.stdout.write(`| ${name} | ${Math.round(rate)} | ${(rate / rawBatched).toFixed(2)} | ${(rate / kannel).toFixed(2)} |\n`);
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`N = ${N}, messages sent ${accepted} (expected ${2 * N + LAT}), service start ${Math.round(startupMs)} ms (inside the drain figure)`);
+  out('| path | rate/s | vs raw POST | vs raw publish | vs raw INSERT | vs Kannel ~8k |\n|---|---|---|---|---|---|');
+  const row = (name: string, r: number) => out(`| ${name} | ${Math.round(r)} | ${(r / rawBatched).toFixed(2)} | ${(r / rawPublish).toFixed(2)} | ${(r / rawInsert).toFixed(2)} | ${(r / kannel).toFixed(2)} |`);
+  row('raw undici POST, 500 tasks/POST, 8 in flight', rawBatched);
+  row('raw JetStream publish of the SendSms, 256 unacked', rawPublish);
+  row('raw batched INSERT, 1000 rows/statement', rawInsert);
+  row('sms-dispatch draining N waiting requests → accepted tasks', drain);
+  row('sms-dispatch with publishing concurrent → accepted tasks', concurrent);
+  row('  (the concurrent publish itself)', concurrentPublish);
+  out(`latency SendSms published → POST at simulator (instant, one at a time, n=${LAT}): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+  for (const [name, stages] of [['drain', drainStages], ['concurrent', concurrentStages]] as const) {
+    out(`stages (${name}): ${Object.entries(stages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -9,6 +9,7 @@ import { migrateDispatchSchema } from './dispatch.schema';
 import { Dispatcher, type DispatcherHooks } from './dispatcher';
 import { PortPacer, type Clock } from './port-pacer';
 import { QueueProjection } from './queue.projection';
+import { StageStats } from './stage-stats';
 
 /** What tests (and the all-in-one runner) may replace: the clock, the idle poll, crash points. */
 export interface DispatchOverrides {
@@ -23,6 +24,8 @@ export class DispatchRuntime {
   readonly intake: IntakeBatcher;
   readonly dispatcher: Dispatcher;
   readonly gateway: AuditedGateway | null;
+  /** Wall time per pipeline stage (benchmark). */
+  readonly stats = new StageStats();
   private readonly client: SkylineClient | null;
   readonly ready: Promise<void>;
   private markReady!: (err?: unknown) => void;
@@ -50,10 +53,13 @@ export class DispatchRuntime {
         })
       : null;
     this.gateway = this.client ? new AuditedGateway(this.client, db, schema, config.gatewayTimeoutMs, logger) : null;
-    this.projection = new QueueProjection(store, db, schema, logger);
+    this.projection = new QueueProjection(store, db, schema, logger, this.stats);
     const pacer = new PortPacer({ perMinute: config.portPerMinute, dailyCap: config.simDailyCap, clock });
-    this.dispatcher = new Dispatcher(config, store, db, schema, this.projection, this.gateway, pacer, clock, logger, overrides.hooks, overrides.idleMs);
-    this.intake = new IntakeBatcher(store, db, schema, { enabled: config.enabled, maxSegments: config.maxSegments, clock }, logger, () => undefined);
+    this.dispatcher = new Dispatcher(config, store, db, schema, this.projection, this.gateway, pacer, clock, logger, overrides.hooks, overrides.idleMs, this.stats);
+    this.intake = new IntakeBatcher(store, db, schema, { enabled: config.enabled, maxSegments: config.maxSegments, clock }, logger, async (stored) => {
+      await this.projection.applyAppended(stored.appended, stored.lastGlobalPosition);
+      this.dispatcher.wake();
+    }, this.stats);
   }
 
   async start(): Promise<void> {

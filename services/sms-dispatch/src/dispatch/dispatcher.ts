@@ -10,6 +10,7 @@ import { smsFailed, smsSent, smsSuppressed, taskAssigned, type QueueRow } from '
 import type { PortPacer, Clock } from './port-pacer';
 import type { QueueProjection } from './queue.projection';
 import { actionFor, retryDelayMs } from './refusal-policy';
+import { StageStats } from './stage-stats';
 import { appendNew } from './store-writes';
 
 /** What the dispatcher remembers about a message it has assigned (lost on restart: then every assignment is resolved). */
@@ -72,6 +73,7 @@ export class Dispatcher {
     private readonly logger: Logger,
     private readonly hooks: DispatcherHooks = {},
     private readonly idleMs = 1000,
+    private readonly stats = new StageStats(),
   ) {
     this.circuit = new CircuitBreaker(o.circuitThreshold, o.circuitCooldownMs, o.circuitMaxCooldownMs, clock);
     projection.onApplied((position) => {
@@ -187,13 +189,15 @@ export class Dispatcher {
     const s = `"${this.schema}"`;
     const epoch = ++this.pickEpoch;
     for (const [id, e] of this.released) if (e < epoch - 1) this.released.delete(id);
+    const t0 = performance.now();
     const rows = await this.db.query<QueueRow>(
       `SELECT m.*, c.opted_out, rp.port AS sticky_port FROM ${s}.messages m
          LEFT JOIN ${s}.consent c ON c.phone = m.to_e164 LEFT JOIN ${s}.recipient_ports rp ON rp.phone = m.to_e164
-       WHERE m.state IN ('queued', 'assigned') AND (m.not_before IS NULL OR m.not_before <= $1)
+       WHERE m.state IN ('queued', 'assigned') AND (m.not_before IS NULL OR m.not_before <= $1) AND m.message_id <> ALL($3::text[])
        ORDER BY m.lane, m.position LIMIT $2`,
-      [now, Math.min(this.o.batchSize * 4 + this.busy.size, 20_000)],
+      [now, this.o.portPerMinute === null && this.o.simDailyCap === null ? this.o.batchSize + 64 : this.o.batchSize * 4, this.skippable(nowMs)],
     );
+    this.stats.add('pick-query', rows.length, performance.now() - t0);
     const jobs: Job[] = [];
     const suppressed: EnvelopeBase[] = [];
     const toResolve: Array<{ row: QueueRow; memo: Memo }> = [];
@@ -229,9 +233,16 @@ export class Dispatcher {
     if (suppressed.length > 0) await this.finish(suppressed, suppressed.map((e) => (e.data as { messageId: string }).messageId));
     for (const j of [...jobs, ...fresh.map((f) => f), ...toResolve]) this.busy.set(j.row.message_id, Infinity);
     if (toResolve.length > 0) jobs.push(...(await this.resolve(toResolve)));
-    if (fresh.length > 0) jobs.push(...(await this.assign(fresh, now)));
+    if (fresh.length > 0) jobs.push(...(await this.stats.time('assign', fresh.length, () => this.assign(fresh, now))));
     if (jobs.length === 0 && suppressed.length === 0 && toResolve.length === 0) return null;
     return jobs.sort((a, b) => a.row.lane - b.row.lane || Number(a.row.position) - Number(b.row.position));
+  }
+
+  /** Messages a pick would pass over anyway (in a POST, finishing, backing off): left out in SQL rather than read and dropped. */
+  private skippable(nowMs: number): string[] {
+    const ids = [...this.busy.keys()];
+    for (const [id, m] of this.memo) if (m.notBeforeMs > nowMs && !this.busy.has(id)) ids.push(id);
+    return ids;
   }
 
   private recovered(row: QueueRow): Memo {
@@ -252,7 +263,9 @@ export class Dispatcher {
     const tids = await this.db.query<{ tid: string }>(`SELECT nextval('"${this.schema}".tid_seq') AS tid FROM generate_series(1, $1)`, [fresh.length]);
     const jobs = fresh.map((f, i) => ({ row: f.row, tid: Number(tids[i]!.tid), port: f.port, attempt: f.attempt, maybePosted: false }));
     try {
-      await appendNew(this.store, 'sms-dispatch', jobs.map((j) => taskAssigned(j.row, j.tid, j.port, j.attempt, now)));
+      const r = await appendNew(this.store, 'sms-dispatch', jobs.map((j) => taskAssigned(j.row, j.tid, j.port, j.attempt, now)));
+      // Not awaited: the POST need not wait for the queue row to say 'assigned' (busy covers it; states never move back).
+      void this.projection.applyAppended(r.appended, r.lastGlobalPosition).catch((err: unknown) => this.logger.warn({ err }, 'assignments not folded at once; the queue subscription will'));
     } catch (err) {
       for (const j of jobs) {
         this.pacer.refund(j.port);
@@ -323,7 +336,7 @@ export class Dispatcher {
     let failure: SkylineError | null = null;
     for (const j of jobs) this.memo.get(j.row.message_id)!.maybePosted = true;
     try {
-      results = await this.gateway!.sendSms(tasks);
+      results = await this.stats.time('post', tasks.length, () => this.gateway!.sendSms(tasks));
       this.circuit.succeeded();
     } catch (err) {
       if (!(err instanceof SkylineError)) throw err;
@@ -397,12 +410,17 @@ export class Dispatcher {
   /** Appends final outcomes; the messages stay busy until the projection has applied them. */
   private async finish(events: EnvelopeBase[], messageIds: string[]): Promise<void> {
     try {
-      const r = await appendNew(this.store, 'sms-dispatch', events);
+      const r = await this.stats.time('outcome-append', events.length, () => appendNew(this.store, 'sms-dispatch', events));
       for (const id of messageIds) {
         this.memo.delete(id);
         this.busy.set(id, r.lastGlobalPosition || 0);
       }
-      if (r.lastGlobalPosition <= this.projection.position) {
+      // Folded at once (idempotent, as the subscription would), so the rows leave the queue now, not after its lag.
+      const folded = await this.projection.applyAppended(r.appended, r.lastGlobalPosition).then(
+        () => true,
+        (err: unknown) => (this.logger.warn({ err }, 'outcomes not folded at once; the queue subscription will'), false),
+      );
+      if (folded || r.lastGlobalPosition <= this.projection.position) {
         for (const id of messageIds) {
           this.busy.delete(id);
           this.released.set(id, this.pickEpoch);

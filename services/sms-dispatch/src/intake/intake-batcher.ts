@@ -1,7 +1,8 @@
 import type { EnvelopeBase, SendSms } from '@dailydesk/contracts';
 import type { Database, EventStore } from '@dailydesk/event-store';
 import type { Logger } from 'pino';
-import { eventIdOf, appendNew } from '../dispatch/store-writes';
+import { eventIdOf, appendNew, type AppendedBatch } from '../dispatch/store-writes';
+import { StageStats } from '../dispatch/stage-stats';
 import { decideIntake } from './intake.decider';
 import { toE164 } from './phone-number';
 
@@ -12,49 +13,52 @@ interface Pending {
 }
 
 /**
- * Makes SMS requests durable in batches: every request waiting while the previous append runs goes into the next
- * one (one opt-out lookup, one transaction). Each caller's promise resolves once its request's decision is stored,
+ * Makes SMS requests durable in batches: every request waiting while the appends in progress run goes into the next
+ * one (one opt-out lookup, one transaction) (optionally a few at once). Each caller's promise resolves once its request's decision is stored,
  * so the NATS message is acknowledged only then.
  */
 export class IntakeBatcher {
   private pending: Pending[] = [];
-  private running = false;
+  /** Batches being stored at once: appends queue only for their INSERT, so overlapping them hides each one's round trips. */
+  private running = 0;
 
   constructor(
     private readonly store: EventStore,
     private readonly db: Database,
     private readonly schema: string,
-    private readonly options: { enabled: boolean; maxSegments: number; clock: () => number; maxBatch?: number },
+    private readonly options: { enabled: boolean; maxSegments: number; clock: () => number; maxBatch?: number; maxConcurrent?: number },
     private readonly logger: Logger,
-    private readonly onStored: () => void,
+    /** Runs after each append (before the requests are acknowledged): folds them into the queue and wakes the dispatcher. */
+    private readonly onStored: (stored: AppendedBatch) => Promise<void>,
+    private readonly stats = new StageStats(),
   ) {}
 
   submit(request: SendSms): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ request, resolve, reject });
-      if (!this.running) void this.drain();
+      if (this.running < (this.options.maxConcurrent ?? 1)) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
+    this.running += 1;
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, this.options.maxBatch ?? 1000);
         try {
-          await this.store_(batch.map((p) => p.request));
+          const stored = await this.stats.time('intake-append', batch.length, () => this.store_(batch.map((p) => p.request)));
+          await this.onStored(stored).catch((err: unknown) => this.logger.warn({ err }, 'stored requests not folded at once; the queue subscription will'));
           batch.forEach((p) => p.resolve());
-          this.onStored();
         } catch (err) {
           batch.forEach((p) => p.reject(err));
         }
       }
     } finally {
-      this.running = false;
+      this.running -= 1;
     }
   }
 
-  private async store_(requests: SendSms[]): Promise<void> {
+  private async store_(requests: SendSms[]): Promise<AppendedBatch> {
     const now = new Date(this.options.clock()).toISOString();
     const phones = [...new Set(requests.map((r) => toE164(r.data.recipient.phone, r.data.recipient.defaultRegion)).filter((p): p is string => p !== null))];
     const optedOut = new Set(
@@ -74,5 +78,6 @@ export class IntakeBatcher {
     for (const e of stored.appended) {
       if (e.type === 'SmsSuppressed') this.logger.info({ messageId: (e.data as { messageId: string }).messageId, reason: (e.data as { reason: string }).reason }, 'sms suppressed');
     }
+    return stored;
   }
 }
