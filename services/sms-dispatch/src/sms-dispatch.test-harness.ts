@@ -15,6 +15,7 @@ export class Harness {
   readonly schemaPrefix = `t_${this.tag}_`;
   sim!: Simulator;
   service: RunningSmsDispatch | null = null;
+  readonly replicas: RunningSmsDispatch[] = [];
 
   async startSim(options: SimulatorOptions = {}): Promise<Simulator> {
     this.sim = await startSimulator({ port: 0, ports: 4, ...options });
@@ -40,8 +41,17 @@ export class Harness {
       SMS_CIRCUIT_MAX_COOLDOWN_MS: '200',
       ...env,
     });
-    this.service = await startSmsDispatch(config, { schemaPrefix: this.schemaPrefix, idleMs: 20, ...overrides });
+    this.service = await startSmsDispatch(config, { schemaPrefix: this.schemaPrefix, idleMs: 20, leadershipCheckMs: 50, ...overrides });
     return this.service;
+  }
+
+  /** Another replica of the same installation (same namespace, schemas, gateway) in this process. */
+  async startReplica(env: Record<string, string> = {}): Promise<RunningSmsDispatch> {
+    const first = this.service;
+    const replica = await this.start(env);
+    this.replicas.push(replica);
+    this.service = first ?? replica;
+    return replica;
   }
 
   async stopService(): Promise<void> {
@@ -84,6 +94,7 @@ export class Harness {
   }
 
   async dispose(): Promise<void> {
+    for (const r of this.replicas) await r.close().catch(() => undefined);
     await this.stopService().catch(() => undefined);
     await this.sim?.close();
     const nc = await connect({ servers: natsUrl() });

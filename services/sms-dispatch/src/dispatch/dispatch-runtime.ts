@@ -16,6 +16,8 @@ export interface DispatchOverrides {
   readonly clock?: Clock;
   readonly idleMs?: number;
   readonly hooks?: DispatcherHooks;
+  /** How often a replica that is not the dispatcher retries the lock (ms, default 1000). */
+  readonly leadershipCheckMs?: number;
 }
 
 /** The service's moving parts, started after the schema is migrated and stopped before the store closes. */
@@ -55,7 +57,7 @@ export class DispatchRuntime {
     this.gateway = this.client ? new AuditedGateway(this.client, db, schema, config.gatewayTimeoutMs, logger) : null;
     this.projection = new QueueProjection(store, db, schema, logger, this.stats);
     const pacer = new PortPacer({ perMinute: config.portPerMinute, dailyCap: config.simDailyCap, clock });
-    this.dispatcher = new Dispatcher(config, store, db, schema, this.projection, this.gateway, pacer, clock, logger, overrides.hooks, overrides.idleMs, this.stats);
+    this.dispatcher = new Dispatcher(config, store, db, schema, this.projection, this.gateway, pacer, clock, logger, overrides.hooks, overrides.idleMs, this.stats, overrides.leadershipCheckMs);
     this.intake = new IntakeBatcher(store, db, schema, { enabled: config.enabled, maxSegments: config.maxSegments, clock }, logger, async (stored) => {
       await this.projection.applyAppended(stored.appended, stored.lastGlobalPosition);
       this.dispatcher.wake();

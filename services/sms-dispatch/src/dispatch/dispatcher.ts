@@ -1,5 +1,5 @@
 import type { EnvelopeBase } from '@dailydesk/contracts';
-import type { Database, EventStore } from '@dailydesk/event-store';
+import type { Database, EventStore, Leadership } from '@dailydesk/event-store';
 import { parsePortId, SkylineError, isPortStateActive, mayHaveTakenEffect, type SmsTask, type TaskSubmitResult } from '@dailydesk/skyline';
 import type { Logger } from 'pino';
 import type { DispatchConfig } from '../config';
@@ -60,6 +60,8 @@ export class Dispatcher {
   /** Picks started so far; a message released from `busy` during pick n may still look waiting in pick n's rows. */
   private pickEpoch = 0;
   private readonly released = new Map<string, number>();
+  private leadership: Leadership | null = null;
+  private lastLeadershipAttempt = -Infinity;
 
   constructor(
     private readonly o: DispatchConfig,
@@ -74,6 +76,7 @@ export class Dispatcher {
     private readonly hooks: DispatcherHooks = {},
     private readonly idleMs = 1000,
     private readonly stats = new StageStats(),
+    private readonly leadershipCheckMs = 1000,
   ) {
     this.circuit = new CircuitBreaker(o.circuitThreshold, o.circuitCooldownMs, o.circuitMaxCooldownMs, clock);
     projection.onApplied((position) => {
@@ -87,6 +90,46 @@ export class Dispatcher {
   }
 
   async start(): Promise<void> {
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Whether this replica's dispatcher holds the `dispatcher` lock (the only one that sends). */
+  get isLeader(): boolean {
+    return this.leadership?.held === true;
+  }
+
+  /**
+   * Only the holder of the store's `dispatcher` lock sends; other replicas keep taking SendSms into the store and
+   * retry the lock every `leadershipCheckMs`. A new leader first catches its queue up with the whole log (so every
+   * SmsTaskAssigned of the old leader is seen: those tasks are resolved, never given a new tid) and forgets what it
+   * knew, so each assigned message is resolved from the gateway as after a restart.
+   */
+  private async lead(): Promise<boolean> {
+    if (this.leadership?.held) return true;
+    if (this.leadership) {
+      this.logger.warn('sms dispatcher lost its leadership; stops sending');
+      this.leadership = null;
+    }
+    if (this.postsInFlight > 0 || performance.now() - this.lastLeadershipAttempt < this.leadershipCheckMs) return false;
+    this.lastLeadershipAttempt = performance.now();
+    const leadership = await this.store.tryAcquireLeadership('dispatcher');
+    if (!leadership) return false;
+    try {
+      await this.takeOver();
+    } catch (err) {
+      await leadership.release();
+      throw err;
+    }
+    this.leadership = leadership;
+    this.logger.info('sms dispatcher leading');
+    return true;
+  }
+
+  private async takeOver(): Promise<void> {
+    this.memo.clear();
+    this.busy.clear();
+    this.released.clear();
     await this.projection.caughtUp();
     const s = `"${this.schema}"`;
     const today = new Date(this.clock()).toISOString().slice(0, 10);
@@ -95,8 +138,6 @@ export class Dispatcher {
       [today],
     ))
       this.pacer.seedDaily(r.port, Number(r.n));
-    this.running = true;
-    this.loopDone = this.loop();
   }
 
   async stop(): Promise<void> {
@@ -104,6 +145,8 @@ export class Dispatcher {
     this.wake();
     await this.loopDone;
     while (this.postsInFlight > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.leadership?.release();
+    this.leadership = null;
   }
 
   wake(): void {
@@ -115,7 +158,7 @@ export class Dispatcher {
   private async loop(): Promise<void> {
     while (this.running && !this.crashed) {
       try {
-        await this.cycle();
+        if (await this.lead()) await this.cycle();
       } catch (err) {
         this.logger.error({ err }, '#error: sendSms dispatcher cycle failed');
         await new Promise((r) => setTimeout(r, 100));
@@ -139,6 +182,7 @@ export class Dispatcher {
     }
     while (this.running && !this.crashed && this.postsInFlight < this.o.maxPostsInFlight && this.tasksInFlight < this.o.maxOutstandingTasks) {
       if (this.gateway && this.o.enabled && !this.circuit.allows()) break;
+      if (!this.leadership?.held) break;
       const jobs = await this.pick();
       if (jobs === null) break;
       if (jobs.length === 0) continue;

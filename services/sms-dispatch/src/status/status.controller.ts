@@ -17,6 +17,7 @@ export class StatusController {
     const queue = Object.fromEntries(LANES.map((l, i) => [l, rows.filter((r) => r.lane === i).reduce((a, r) => a + Number(r.n), 0)]));
     return {
       enabled: config.enabled,
+      leader: dispatcher.isLeader,
       reachable: gateway?.reachable ?? null,
       latencyMs: gateway?.lastLatencyMs ?? null,
       ports: { registered: dispatcher.pacer.registered.length, total: dispatcher.portsTotal, active: dispatcher.pacer.registered },
