@@ -14,6 +14,8 @@ export function baseServiceEnv(defaultPort: number) {
     /** PostgreSQL for the event store and projections; unset → embedded PGlite under DATA_DIR. */
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATA_DIR: z.string().min(1).default('.data'),
+    /** Prefix of the service's schemas, so several installations (or test suites) share one database. */
+    SCHEMA_PREFIX: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _, starting with a letter').optional(),
     HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -27,6 +29,7 @@ export interface ServiceConfig {
   readonly natsStreamReplicas: number;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  readonly schemaPrefix: string | undefined;
   readonly httpHost: string;
   readonly port: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -59,6 +62,7 @@ export function serviceConfigOf(env: z.infer<ReturnType<typeof baseServiceEnv>>)
     natsStreamReplicas: env.NATS_STREAM_REPLICAS,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
+    schemaPrefix: env.SCHEMA_PREFIX,
     httpHost: env.HTTP_HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,

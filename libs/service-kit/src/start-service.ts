@@ -26,7 +26,10 @@ export interface StartServiceOptions {
   readonly logger?: Logger;
   /** Consumer settings for every `@EventPattern` of the service. */
   readonly consumer?: ConsumerDefaults;
-  /** Prefix of both schemas (tests: a random one per file). Store: `<prefix><name>_events`, own tables: `<prefix><name>`. */
+  /**
+   * Prefix of both schemas (tests: a random one per file); default `config.schemaPrefix` (SCHEMA_PREFIX).
+   * Store: `<prefix><name>_events`, own tables: `<prefix><name>`.
+   */
   readonly schemaPrefix?: string;
   /** Start the relay that publishes this service's public events (default true). */
   readonly relay?: boolean;
@@ -80,7 +83,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   const { name, config } = options;
   const logger = options.logger ?? createLogger({ service: name, level: config.logLevel });
   const topo = topology(config.natsNamespace);
-  const schema = `${options.schemaPrefix ?? ''}${snake(name)}`;
+  const schema = `${options.schemaPrefix ?? config.schemaPrefix ?? ''}${snake(name)}`;
   const closers: Array<() => Promise<unknown>> = [];
   const close = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err: unknown) => logger.warn({ err }, `${name}: error while stopping`));
