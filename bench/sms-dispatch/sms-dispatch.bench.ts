@@ -91,8 +91,8 @@ function start(sim: Simulator): Promise<RunningSmsDispatch> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'silent',
     SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: 'root', SMS_PASSWORD: 'root',
-    SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', SMS_BATCH_SIZE: '500', SMS_MAX_POSTS_IN_FLIGHT: '8',
-    SMS_MAX_OUTSTANDING_TASKS: '4000', SMS_INTAKE_CONCURRENCY: '2048',
+    SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', SMS_BATCH_SIZE: process.env.BATCH ?? '500', SMS_MAX_POSTS_IN_FLIGHT: process.env.POSTS ?? '8',
+    SMS_MAX_OUTSTANDING_TASKS: '4000', SMS_INTAKE_CONCURRENCY: process.env.INTAKE ?? '2048',
   });
   return startSmsDispatch(config, { schemaPrefix: `b_${tag}_` });
 }
@@ -131,6 +131,7 @@ async function main() {
 
   // 3. Latency: one instant SendSms at a time, published → its POST received at the simulator.
   sim.control.reset();
+  service.runtime.stats.reset();
   const js = jetstream(nc);
   const latencies: number[] = [];
   for (let i = 0; i < LAT; i++) {
@@ -148,6 +149,14 @@ async function main() {
     }
   }
   const accepted = await sentCount(service);
+  const latencyStages = service.runtime.stats.snapshot();
+  if (process.env.EXPLAIN) {
+    const plan = await service.database.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) SELECT m.*, c.opted_out, rp.port AS sticky_port FROM "${schema}".messages m
+         LEFT JOIN "${schema}".consent c ON c.phone = m.to_e164 LEFT JOIN "${schema}".recipient_ports rp ON rp.phone = m.to_e164
+       WHERE m.state IN ('queued', 'assigned') AND (m.not_before IS NULL OR m.not_before <= now()) AND m.message_id <> ALL($1::text[])
+       ORDER BY m.lane, m.position LIMIT 1064`, [[]]);
+    process.stdout.write(plan.map((r) => r['QUERY PLAN']).join('\n') + '\n');
+  }
 
   await service.close();
   await sim.close();
@@ -171,7 +180,7 @@ async function main() {
   row('sms-dispatch with publishing concurrent → accepted tasks', concurrent);
   row('  (the concurrent publish itself)', concurrentPublish);
   out(`latency SendSms published → POST at simulator (instant, one at a time, n=${LAT}): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
-  for (const [name, stages] of [['drain', drainStages], ['concurrent', concurrentStages]] as const) {
+  for (const [name, stages] of [['drain', drainStages], ['concurrent', concurrentStages], ['latency', latencyStages]] as const) {
     out(`stages (${name}): ${Object.entries(stages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}`);
   }
 }

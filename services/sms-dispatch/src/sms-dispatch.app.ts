@@ -23,7 +23,9 @@ export async function startSmsDispatch(config: SmsDispatchConfig, overrides: Sms
     config: config.service,
     schemaPrefix: overrides.schemaPrefix,
     logger: overrides.logger,
-    consumer: { concurrency: config.dispatch.intakeConcurrency },
+    // The server stops delivering at max_ack_pending (default 1000): it must cover the handlers in flight, or intake
+    // batches stay at about half of it whatever the concurrency.
+    consumer: { concurrency: config.dispatch.intakeConcurrency, maxAckPending: Math.max(1000, config.dispatch.intakeConcurrency) },
   });
   const runtime = service.app.get(DispatchRuntime);
   await runtime.ready.catch(async (err: unknown) => {

@@ -48,6 +48,7 @@ export class Dispatcher {
   private running = false;
   private crashed = false;
   private wakeUp: (() => void) | null = null;
+  private wokenDuringCycle = false;
   private postsInFlight = 0;
   private tasksInFlight = 0;
   private pausedUntil = 0;
@@ -61,6 +62,9 @@ export class Dispatcher {
   private pickEpoch = 0;
   private readonly released = new Map<string, number>();
   private leadership: Leadership | null = null;
+  private readonly tidPool: number[] = [];
+  private finishedSinceVacuum = 0;
+  private vacuuming = false;
   private lastLeadershipAttempt = -Infinity;
 
   constructor(
@@ -149,10 +153,12 @@ export class Dispatcher {
     this.leadership = null;
   }
 
+  /** Runs another cycle now, or right after the one in progress (a wake during a cycle is not lost to the idle wait). */
   wake(): void {
     const w = this.wakeUp;
     this.wakeUp = null;
-    w?.();
+    if (w) w();
+    else this.wokenDuringCycle = true;
   }
 
   private async loop(): Promise<void> {
@@ -164,10 +170,16 @@ export class Dispatcher {
         await new Promise((r) => setTimeout(r, 100));
       }
       if (!this.running || this.crashed) break;
+      if (this.wokenDuringCycle) {
+        this.wokenDuringCycle = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         this.wakeUp = resolve;
-        setTimeout(() => this.wake(), this.idleMs).unref();
+        const timer = setTimeout(() => this.wake(), this.idleMs);
+        timer.unref();
       });
+      this.wokenDuringCycle = false;
     }
   }
 
@@ -302,10 +314,22 @@ export class Dispatcher {
     return null;
   }
 
-  /** New tids from the sequence, recorded with their port in the store before any POST carries them. */
+  /**
+   * Tids drawn from the sequence ahead, so a single instant text does not wait for a round trip: a drawn value is
+   * never drawn again (until the 2³¹ cycle), and values lost with the process are merely skipped.
+   */
+  private async takeTids(n: number): Promise<number[]> {
+    if (this.tidPool.length < n) {
+      const rows = await this.db.query<{ tid: string }>(`SELECT nextval('"${this.schema}".tid_seq') AS tid FROM generate_series(1, $1)`, [Math.max(n - this.tidPool.length, 256)]);
+      this.tidPool.push(...rows.map((r) => Number(r.tid)));
+    }
+    return this.tidPool.splice(0, n);
+  }
+
+  /** New tids, recorded with their port in the store before any POST carries them. */
   private async assign(fresh: Array<{ row: QueueRow; port: string; attempt: number }>, now: string): Promise<Job[]> {
-    const tids = await this.db.query<{ tid: string }>(`SELECT nextval('"${this.schema}".tid_seq') AS tid FROM generate_series(1, $1)`, [fresh.length]);
-    const jobs = fresh.map((f, i) => ({ row: f.row, tid: Number(tids[i]!.tid), port: f.port, attempt: f.attempt, maybePosted: false }));
+    const tids = await this.takeTids(fresh.length);
+    const jobs = fresh.map((f, i) => ({ row: f.row, tid: tids[i]!, port: f.port, attempt: f.attempt, maybePosted: false }));
     try {
       const r = await appendNew(this.store, 'sms-dispatch', jobs.map((j) => taskAssigned(j.row, j.tid, j.port, j.attempt, now)));
       // Not awaited: the POST need not wait for the queue row to say 'assigned' (busy covers it; states never move back).
@@ -451,6 +475,21 @@ export class Dispatcher {
     if (outcomes.length > 0) await this.finish(outcomes, finished);
   }
 
+  /**
+   * The queue table churns (each text enters and leaves the pick's partial index); until a vacuum every pick walks
+   * the dead entries, and autovacuum's minute-scale naptime is too slow for a burst. Vacuumed every 10,000 outcomes.
+   */
+  private vacuumSoon(finished: number): void {
+    this.finishedSinceVacuum += finished;
+    if (this.finishedSinceVacuum < 10_000 || this.vacuuming) return;
+    this.finishedSinceVacuum = 0;
+    this.vacuuming = true;
+    void this.db
+      .exec(`VACUUM (ANALYZE) "${this.schema}".messages`)
+      .catch((err: unknown) => this.logger.warn({ err }, 'queue vacuum failed'))
+      .finally(() => (this.vacuuming = false));
+  }
+
   /** Appends final outcomes; the messages stay busy until the projection has applied them. */
   private async finish(events: EnvelopeBase[], messageIds: string[]): Promise<void> {
     try {
@@ -459,6 +498,7 @@ export class Dispatcher {
         this.memo.delete(id);
         this.busy.set(id, r.lastGlobalPosition || 0);
       }
+      this.vacuumSoon(messageIds.length);
       // Folded at once (idempotent, as the subscription would), so the rows leave the queue now, not after its lag.
       const folded = await this.projection.applyAppended(r.appended, r.lastGlobalPosition).then(
         () => true,

@@ -24,7 +24,8 @@ interface Final {
  * left open between round trips, so no row locks or snapshot xmin held while this process is busy elsewhere.
  * The batch is merged in memory first (a statement's parts cannot see each other's rows): a message queued in this
  * batch is inserted in its latest state; a row gets at most one UPDATE. Every part is idempotent and
- * never moves a state backwards (first outcome wins), as the sequential statements it replaces were.
+ * never moves a state backwards (first outcome wins), as the sequential statements it replaces were; a repeated
+ * assignment is not rewritten (every rewrite leaves a dead entry in the pick's index).
  */
 export async function foldQueueEvents(db: Database, schema: string, events: ReadonlyArray<{ event: EnvelopeBase; globalPosition: number }>): Promise<void> {
   const queued = new Map<string, Record<string, unknown>>();
@@ -87,7 +88,8 @@ export async function foldQueueEvents(db: Database, schema: string, events: Read
      ), assigned AS (
        UPDATE ${s}.messages m SET state = 'assigned', tid = x.tid, port = x.port, attempt = x.attempt
        FROM jsonb_to_recordset($2::jsonb) AS x(message_id text, tid int, port text, attempt int)
-       WHERE m.message_id = x.message_id AND m.state IN ('queued', 'assigned') AND m.attempt <= x.attempt RETURNING 1
+       WHERE m.message_id = x.message_id AND m.state IN ('queued', 'assigned') AND m.attempt <= x.attempt
+         AND (m.state = 'queued' OR m.tid IS DISTINCT FROM x.tid OR m.port IS DISTINCT FROM x.port OR m.attempt <> x.attempt) RETURNING 1
      ), finals AS (
        UPDATE ${s}.messages m SET state = x.state, tid = COALESCE(x.tid, m.tid), port = COALESCE(x.port, m.port),
          attempt = GREATEST(m.attempt, COALESCE(x.attempt, m.attempt)), sent_at = x.sent_at, outcome = x.outcome, body = NULL

@@ -44,7 +44,7 @@ export class IntakeBatcher {
     this.running += 1;
     try {
       while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.options.maxBatch ?? 1000);
+        const batch = this.pending.splice(0, this.options.maxBatch ?? 2000);
         try {
           const stored = await this.stats.time('intake-append', batch.length, () => this.store_(batch.map((p) => p.request)));
           await this.onStored(stored).catch((err: unknown) => this.logger.warn({ err }, 'stored requests not folded at once; the queue subscription will'));
