@@ -91,8 +91,8 @@ function start(sim: Simulator): Promise<RunningSmsDispatch> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'silent',
     SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: 'root', SMS_PASSWORD: 'root',
-    SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', SMS_BATCH_SIZE: process.env.BATCH ?? '500', SMS_MAX_POSTS_IN_FLIGHT: process.env.POSTS ?? '8',
-    SMS_MAX_OUTSTANDING_TASKS: '4000', SMS_INTAKE_CONCURRENCY: process.env.INTAKE ?? '2048',
+    SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', SMS_BATCH_SIZE: process.env.BATCH ?? '1000', SMS_MAX_POSTS_IN_FLIGHT: process.env.POSTS ?? '8',
+    SMS_MAX_OUTSTANDING_TASKS: '4000', SMS_INTAKE_CONCURRENCY: process.env.INTAKE ?? '4096',
   });
   return startSmsDispatch(config, { schemaPrefix: `b_${tag}_` });
 }
