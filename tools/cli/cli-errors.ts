@@ -24,8 +24,9 @@ export class UsageError extends CliError {
 export function describe(err: unknown): string {
   if (err instanceof Error) {
     const cause = (err as { cause?: unknown }).cause;
-    const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
-    return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, bad port, timeout) is on its cause.
+    const why = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : undefined;
+    return why && !err.message.includes(why) ? `${err.message} (${why})` : err.message;
   }
   return String(err);
 }

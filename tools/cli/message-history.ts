@@ -26,7 +26,8 @@ export interface MessageHistory {
 
 /** E.164 of a number as typed, read with `region` when it has no country code; null when it is not a number. */
 export function normalisePhone(phone: string, region: string): string | null {
-  return parsePhoneNumberFromString(phone, region as CountryCode)?.number ?? null;
+  const parsed = parsePhoneNumberFromString(phone, region as CountryCode);
+  return parsed?.isValid() ? parsed.number : null;
 }
 
 /** The phone a message event names: SendSms' recipient (normalised with its region) or SmsSent's `to`. */
