@@ -166,4 +166,24 @@ describe('receipts service', () => {
     const consent = await pg.query(`SELECT action, keyword FROM "${schema}".opt_outs`);
     expect(consent.rows).toEqual([{ action: 'opt-out', keyword: 'STOP' }]);
   });
+
+  it('three texts to one number from one port in the same second each get their own delivery report', async () => {
+    // Campaign + confirmation texts to one customer leave the same (sticky) port within a second; their delivery
+    // reports are then byte-identical rows (same port, second, number, code and SCTS), each its own recv-sms push.
+    const to = '+15551230003';
+    const ids = ['m3a', 'm3b', 'm3c'];
+    for (const [i, id] of ids.entries()) {
+      await publish(request(id, to));
+      await publish(sent(id, 3001 + i, to, T0, '2.01'));
+    }
+    await eventually(async () => expect((await row('m3c'))?.['status']).toBe('sent'), { timeoutMs: 10_000 });
+    for (const [i] of ids.entries()) {
+      const [accepted] = await gateway.sendSms([{ tid: 3001 + i, to: '15551230003', sms: `Text ${i}`, from: '2.01', sdr: true, dr: true, srCnt: 1 }]);
+      expect(accepted?.status).toBe('accepted');
+    }
+    await sim.control.settle();
+    const dlrs = () => sim.control.callbacks().filter((c) => c.kind === 'recv-sms' && c.status === 200 && JSON.stringify(c.body).includes('15551230003'));
+    await eventually(async () => expect(dlrs()).toHaveLength(3), { timeoutMs: 10_000 });
+    await eventually(async () => expect(await Promise.all(ids.map(async (id) => (await row(id))?.['status']))).toEqual(['delivered', 'delivered', 'delivered']), { timeoutMs: 10_000 });
+  });
 });

@@ -40,6 +40,20 @@ export type PendingReport =
   | { id: string; causeId: string; kind: 'sr'; tid: number; key: null; ts: number; row: SrRow }
   | { id: string; causeId: string; kind: 'dlr'; tid: null; key: string; ts: number; row: DlrRow };
 
+/**
+ * How often identical inbound rows (same port, second, number, content) came in pushes and in pulls. Delivery reports
+ * of two texts sent to one number from one port within a second are byte-identical, yet two reports; a pull repeats
+ * what was pushed. So the reports known are max(pushed, pulled): each push and each pulled inbox row is an
+ * occurrence (the gateway does not retry pushes), and a pull only adds what the pushes missed.
+ */
+export interface SeenCount {
+  pushed: number;
+  pulled: number;
+}
+
+/** Where an inbound row came from: a recv-sms push or a goip_get_sms pull. */
+export type RowSource = 'pushed' | 'pulled';
+
 /** Port + number: what a delivery report can be matched on. */
 export const dlrKeyOf = (port: string, numberKey: string) => `${port}|${numberKey}`;
 
@@ -53,7 +67,7 @@ export class FolderState {
   private readonly byKey = new Map<string, TrackedMessage[]>();
   private readonly byNumber = new Map<string, TrackedMessage>();
   readonly pending = new Map<string, PendingReport>();
-  readonly seen = new Set<string>();
+  readonly seen = new Map<string, SeenCount>();
 
   /** Messages new or changed by an SmsSent (written whole). */
   readonly dirty = new Set<string>();
@@ -61,7 +75,8 @@ export class FolderState {
   readonly touched = new Set<string>();
   readonly addedPending = new Map<string, PendingReport>();
   readonly removedPending = new Set<string>();
-  readonly newSeen: string[] = [];
+  /** Row hashes whose counts changed (written with GREATEST, so a replay never lowers them). */
+  readonly changedSeen = new Set<string>();
 
   /** Loads a message (no change recorded) or records a new / changed one. */
   put(m: TrackedMessage, changed = true): void {
@@ -116,10 +131,17 @@ export class FolderState {
     return [...this.pending.values()].filter(filter).sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
   }
 
-  markSeen(hash: string): boolean {
-    if (this.seen.has(hash)) return false;
-    this.seen.add(hash);
-    this.newSeen.push(hash);
-    return true;
+  /**
+   * Counts one occurrence of an inbound row; true when it is a report not known before. With `once`, only the
+   * first occurrence counts (an inbound text repeated adds nothing: its derived id is the row's hash).
+   */
+  markSeen(hash: string, source: RowSource, once = false): boolean {
+    const c = this.seen.get(hash) ?? { pushed: 0, pulled: 0 };
+    const known = Math.max(c.pushed, c.pulled);
+    if (once && known > 0) return false;
+    c[source]++;
+    this.seen.set(hash, c);
+    this.changedSeen.add(hash);
+    return Math.max(c.pushed, c.pulled) > known;
   }
 }

@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS ${s}.proc_pending (id text PRIMARY KEY, tid integer, 
 CREATE INDEX IF NOT EXISTS proc_pending_tid ON ${s}.proc_pending (tid);
 CREATE INDEX IF NOT EXISTS proc_pending_number ON ${s}.proc_pending (number_key);
 CREATE TABLE IF NOT EXISTS ${s}.proc_seen (hash text PRIMARY KEY);
+-- Occurrences of identical inbound rows per source (see SeenCount); a row stored before the counts was folded once.
+ALTER TABLE ${s}.proc_seen ADD COLUMN IF NOT EXISTS pushed integer NOT NULL DEFAULT 1;
+ALTER TABLE ${s}.proc_seen ADD COLUMN IF NOT EXISTS pulled integer NOT NULL DEFAULT 1;
 CREATE TABLE IF NOT EXISTS ${s}.checkpoints (name text PRIMARY KEY, position bigint NOT NULL);
 `;
 }
@@ -69,11 +72,13 @@ export async function loadFolderState(db: SqlSession, schema: string, needs: Nee
           [tids, keys],
         )
       : [],
-    needs.rowHashes.size > 0 ? db.query<{ hash: string }>(`SELECT hash FROM ${s}.proc_seen WHERE hash = ANY($1::text[])`, [[...needs.rowHashes]]) : [],
+    needs.rowHashes.size > 0
+      ? db.query<{ hash: string; pushed: number; pulled: number }>(`SELECT hash, pushed, pulled FROM ${s}.proc_seen WHERE hash = ANY($1::text[])`, [[...needs.rowHashes]])
+      : [],
   ]);
   for (const r of messages) state.put(toTracked(r), false);
   for (const p of pending) state.keep(typeof p.report === 'string' ? (JSON.parse(p.report) as PendingReport) : p.report, true);
-  for (const r of seen) state.seen.add(r.hash);
+  for (const r of seen) state.seen.set(r.hash, { pushed: Number(r.pushed), pulled: Number(r.pulled) });
   return state;
 }
 
@@ -85,6 +90,7 @@ export async function saveFolderState(db: SqlSession, schema: string, state: Fol
   const s = `"${schema}"`;
   const dirty = [...state.dirty].map((id) => state.messages.get(id)!);
   const touched = [...state.touched].map((id) => state.messages.get(id)!);
+  const seen = [...state.changedSeen].map((h) => [h, state.seen.get(h)!] as const);
   await db.query(
     `WITH touched AS (
        -- Only the outcome columns moved (a report for a known message): no indexed column changes.
@@ -105,7 +111,10 @@ export async function saveFolderState(db: SqlSession, schema: string, state: Fol
        ON CONFLICT (id) DO NOTHING
        RETURNING 1),
      resolved AS (DELETE FROM ${s}.proc_pending WHERE id = ANY($6::text[]) RETURNING 1),
-     seen AS (INSERT INTO ${s}.proc_seen (hash) SELECT unnest($7::text[]) ON CONFLICT DO NOTHING RETURNING 1)
+     seen AS (
+       INSERT INTO ${s}.proc_seen AS p (hash, pushed, pulled) SELECT * FROM unnest($7::text[], $10::int[], $11::int[])
+       ON CONFLICT (hash) DO UPDATE SET pushed = GREATEST(p.pushed, EXCLUDED.pushed), pulled = GREATEST(p.pulled, EXCLUDED.pulled)
+       RETURNING 1)
      INSERT INTO ${s}.checkpoints (name, position) VALUES ($8, $9)
      ON CONFLICT (name) DO UPDATE SET position = GREATEST(${s}.checkpoints.position, EXCLUDED.position)`,
     [
@@ -118,9 +127,11 @@ export async function saveFolderState(db: SqlSession, schema: string, state: Fol
       }))),
       JSON.stringify([...state.addedPending.values()].map((p) => ({ id: p.id, tid: p.tid, number_key: p.key ? p.key.split('|')[1] : null, report: p }))),
       [...state.removedPending],
-      state.newSeen,
+      seen.map(([h]) => h),
       checkpoint.name,
       checkpoint.position,
+      seen.map(([, c]) => c.pushed),
+      seen.map(([, c]) => c.pulled),
     ],
   );
 }

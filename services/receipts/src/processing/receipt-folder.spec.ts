@@ -95,9 +95,27 @@ describe('ReceiptFolder', () => {
     expect(out[0]!.data).toMatchObject({ statusCode: 70 });
   });
 
-  it('a delivery report for a number nobody texted waits; duplicates of it are ignored', () => {
-    const { names, state } = fold([dlr('x', '15551239999', T0), dlr('x2', '15551239999', T0)], [sent(6, 601, '+15551239999', T0 - 10)]);
+  it('a delivery report for a number nobody texted waits and is matched when the SmsSent arrives', () => {
+    const { names, state } = fold([dlr('x', '15551239999', T0)], [sent(6, 601, '+15551239999', T0 - 10)]);
     expect(names).toEqual(['SmsDelivered:m6']);
+    expect(state.pending.size).toBe(0);
+  });
+
+  it('identical delivery reports pushed twice are two reports (two texts from one port in one second), each matched once', () => {
+    // Same port, second, number, code and SCTS: the gateway's rows for two texts are byte-identical.
+    const twins = [sent(15, 1501, '+15551230015', T0), sent(16, 1502, '+15551230015', T0), sent(17, 1503, '+15551230015', T0)];
+    const { names } = fold(twins, [dlr('t1', '15551230015', T0 + 1)], [dlr('t2', '15551230015', T0 + 1)], [dlr('t3', '15551230015', T0 + 1)]);
+    expect(names).toEqual(['SmsDelivered:m15', 'SmsDelivered:m16', 'SmsDelivered:m17']);
+  });
+
+  it('a pull of delivery reports adds only what the pushes missed', () => {
+    const row = [1, '3.01', T0 + 1, '8613800100500', '15551230018', '0 250820064536A8'];
+    const pull = (rows: unknown[][]) =>
+      rec(rootEvent(`pull:${rows.length}`, 'GatewayInboxPulled', '2027-01-15T08:00:00.000Z', { ssrc: 'a', fromId: 1, nextId: 1 + rows.length, rows: rows.map(decodeRecvSmsRow), pulledAt: '' }));
+    const three = [sent(18, 1801, '+15551230018', T0), sent(19, 1802, '+15551230018', T0), sent(20, 1803, '+15551230018', T0)];
+    // Two of three identical reports were pushed; the pull returns all three inbox rows and adds the third only.
+    const { names, state } = fold(three, [dlr('u1', '15551230018', T0 + 1)], [dlr('u2', '15551230018', T0 + 1)], [pull([row, row, row])]);
+    expect(names).toEqual(['SmsDelivered:m18', 'SmsDelivered:m19', 'SmsDelivered:m20']);
     expect(state.pending.size).toBe(0);
   });
 

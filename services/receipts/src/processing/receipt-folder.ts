@@ -13,7 +13,7 @@ import type { RecvSmsRow } from '@dailydesk/skyline';
 import type { RecordedEvent } from '@dailydesk/event-store';
 import { inputOf, rowHash, type FolderInput } from './folder-input';
 import { classifyInbound, e164Of, numberKey } from './inbound-keywords';
-import { dlrKeyOf, type DlrRow, type FolderState, type SrRow, type TrackedMessage } from './folder-state';
+import { dlrKeyOf, type DlrRow, type FolderState, type RowSource, type SrRow, type TrackedMessage } from './folder-state';
 
 export { needsOf, rowHash, type Needs } from './folder-input';
 
@@ -61,7 +61,8 @@ export class ReceiptFolder {
     const e = rows.recorded.event;
     if (rows.sent) this.onSent(rows.sent, e.id);
     rows.sr.forEach((s, i) => this.onStatusRow(s.tid, s.row, e.id, i));
-    rows.recv.forEach((row, i) => this.onRecvRow(row, e.id, rows.sr.length + i));
+    const source = e.type === 'GatewayInboxPulled' ? 'pulled' : 'pushed';
+    rows.recv.forEach((row, i) => this.onRecvRow(row, source, e.id, rows.sr.length + i));
   }
 
   private onSent(sent: SmsSent, causeId: string): void {
@@ -116,9 +117,9 @@ export class ReceiptFolder {
     }
   }
 
-  private onRecvRow(row: RecvSmsRow, causeId: string, ordinal: number): void {
+  private onRecvRow(row: RecvSmsRow, source: RowSource, causeId: string, ordinal: number): void {
     const hash = rowHash(row);
-    if (hash === null || !this.state.markSeen(hash)) return;
+    if (hash === null || !this.state.markSeen(hash, source, row.kind !== 'delivery-report')) return;
     if (row.kind === 'sms') return this.onInbound(row, causeId, hash);
     if (row.kind !== 'delivery-report') return;
     if (row.outcome !== 'delivered' && row.outcome !== 'failed') return; // still trying / unreadable: audit only

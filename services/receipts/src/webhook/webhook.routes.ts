@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { DuplicateEventError, type EventStore } from '@dailydesk/event-store';
+import { ConcurrencyError, DuplicateEventError, type EventStore } from '@dailydesk/event-store';
 import { counter, LOGGER } from '@dailydesk/observability';
 import { EVENT_STORE } from '@dailydesk/service-kit';
 import { parseGatewayCallback } from '@dailydesk/skyline';
@@ -78,10 +78,13 @@ export class WebhookRoutes implements OnModuleInit {
     const rows =
       cb.kind === 'status-report' ? cb.report.rpts.reduce((n, r) => n + r.sdr.length + r.fdr.length, 0) : cb.kind === 'recv-sms' ? cb.recvSms.rows.length : 0;
     const data: GatewayCallbackReceived = { kind: cb.kind, type: cb.kind === 'unknown' ? cb.type : cb.kind, rows, body: value, receivedAt };
-    // Handed over before the append: the processor may read the stored event before this handler resumes.
-    this.parsed.put(`cb:${hash}`, cb, rows);
     try {
-      await this.appendOnce(`${CALLBACK_STREAM}-${hash}`, rootEvent(`cb:${hash}`, 'GatewayCallbackReceived', receivedAt, data));
+      const stream = `${CALLBACK_STREAM}-${hash}`;
+      const event = (id: string) => rootEvent(id, 'GatewayCallbackReceived', receivedAt, data);
+      // Handed over before the append: the processor may read the stored event before this handler resumes.
+      this.parsed.put(`cb:${hash}`, cb, rows);
+      if (cb.kind === 'recv-sms') await this.appendOccurrence(stream, `cb:${hash}`, event, (id) => this.parsed.put(id, cb, rows));
+      else await this.appendOnce(stream, event(`cb:${hash}`));
     } catch (err) {
       requests.inc({ outcome: 'store-failed' });
       this.logger.error({ err }, 'receipts: could not store a callback');
@@ -109,6 +112,29 @@ export class WebhookRoutes implements OnModuleInit {
     requests.inc({ outcome: 'quarantined' });
     this.logger.warn({ reason, bytes: body.length }, 'receipts: callback quarantined');
     await reply.code(400).send({ code: 400, reason });
+  }
+
+  /**
+   * A recv-sms body is stored once per POST: its rows have no identity of their own, and delivery reports of two
+   * texts sent to one number from one port within a second are byte-identical bodies (the gateway does not retry
+   * pushes, so a repeat is a new report). The first keeps the id `cb:<sha256>`; the n-th is `cb:<sha256>#n`, appended
+   * at version n-1 of the callback's stream, so concurrent repeats each get their own number.
+   */
+  private async appendOccurrence(stream: string, firstId: string, event: (id: string) => ReturnType<typeof rootEvent>, handOver: (id: string) => void): Promise<void> {
+    if ((await this.store.appendToStream(stream, [event(firstId)], { expectedVersion: 'any' })).appended) return;
+    this.parsed.take(firstId);
+    for (let attempt = 0; ; attempt++) {
+      const { version } = await this.store.readStream(stream);
+      const id = `${firstId}#${version + 1}`;
+      handOver(id);
+      try {
+        await this.store.appendToStream(stream, [event(id)], { expectedVersion: version });
+        return;
+      } catch (err) {
+        this.parsed.take(id);
+        if (!(err instanceof ConcurrencyError) || attempt >= 5) throw err;
+      }
+    }
   }
 
   /** A repeat of a stored callback is a no-op (same id, same stream); one stored elsewhere is stored too. */
