@@ -31,5 +31,6 @@ export function columns(header: readonly string[], rows: ReadonlyArray<readonly 
 /** The phone as stored, or masked (last 3 digits kept) unless the operator asked for personal data. */
 export function phoneView(phone: string | null | undefined, unmask: boolean): string {
   if (!phone) return '-';
-  return unmask ? phone : maskPhone(phone);
+  // maskPhone reads spaces as a list separator (`0151 123…` would keep `151`): a typed number is masked as one.
+  return unmask ? phone : maskPhone(phone.replace(/\s+/g, ''));
 }
