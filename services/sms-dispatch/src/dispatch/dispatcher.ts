@@ -504,11 +504,13 @@ export class Dispatcher {
         () => true,
         (err: unknown) => (this.logger.warn({ err }, 'outcomes not folded at once; the queue subscription will'), false),
       );
-      if (folded || r.lastGlobalPosition <= this.projection.position) {
-        for (const id of messageIds) {
-          this.busy.delete(id);
-          this.released.set(id, this.pickEpoch);
-        }
+      // An outcome that was already stored (a repeat) was not folded here: it stays busy until the subscription passes.
+      const mine = new Set(r.appended.map((e) => (e.data as { messageId: string }).messageId));
+      const caughtUp = r.lastGlobalPosition <= this.projection.position;
+      for (const id of messageIds) {
+        if (!caughtUp && !(folded && mine.has(id))) continue;
+        this.busy.delete(id);
+        this.released.set(id, this.pickEpoch);
       }
     } catch (err) {
       // Not recorded: resolve them from the gateway again (same tid) rather than guess.
