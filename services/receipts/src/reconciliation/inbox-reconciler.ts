@@ -6,8 +6,8 @@ import { INBOX_STREAM, rootEvent, type GatewayInboxPulled } from '../webhook/web
 
 /**
  * Pulls the gateway's inbox (goip_get_sms from the stored ssrc / next id) to recover pushes that never reached us.
- * Pulled rows are stored as one event per page; the processor folds a row already seen in a push only once (same
- * row identity), so recovering is safe to repeat. The cursor moves after the page is stored.
+ * Pulled rows are stored as one event per page; the processor counts identical rows per source and folds only what
+ * the pushes missed (max(pushed, pulled)), so recovering is safe to repeat. The cursor moves after the page is stored.
  */
 export class InboxReconciler {
   private timer: NodeJS.Timeout | null = null;
