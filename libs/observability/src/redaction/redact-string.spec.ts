@@ -63,3 +63,10 @@ describe('redactString', () => {
     expect(redactString(once)).toBe(once);
   });
 });
+
+describe('maskPhone with a number typed with spaces', () => {
+  it('masks it as one number, leaking no digit but the last three', () => {
+    expect(maskPhone('0151 12345678')).toBe('**********678');
+    expect(maskPhone('+49 151 1234 5678,+1 555 0100')).toBe('**************678,********100');
+  });
+});

@@ -10,7 +10,8 @@ export const REDACTED = '[REDACTED]';
  * `+4915112345678` → `***********678`. Every other character of a number becomes `*`, so the length stays.
  */
 export function maskPhone(value: string): string {
-  return value.replace(/[^,;\s]+/g, (one) => {
+  // A list of numbers is split on , and ; only: spaces inside one number ("0151 12345678") are part of it.
+  return value.replace(/[^,;]+/g, (one) => {
     // Everything before the third-last digit becomes `*`; the tail (digits and separators) stays.
     let digits = 0;
     let keepFrom = 0;
