@@ -1,7 +1,8 @@
 import { encodeMessage, topology, type PublicMessage, type PublicMessageType, type Topology } from '@dailydesk/contracts';
 import { ensureStreams } from '@dailydesk/messaging';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 
 /** A message as read back from a stream (any type, public or dead letter). */
 export interface BusMessage {
