@@ -59,7 +59,7 @@ export class DispatchRuntime {
     const pacer = new PortPacer({ perMinute: config.portPerMinute, dailyCap: config.simDailyCap, clock });
     this.dispatcher = new Dispatcher(config, store, db, schema, this.projection, this.gateway, pacer, clock, logger, overrides.hooks, overrides.idleMs, this.stats, overrides.leadershipCheckMs);
     this.intake = new IntakeBatcher(store, db, schema, { enabled: config.enabled, maxSegments: config.maxSegments, clock }, logger, async (stored) => {
-      await this.projection.applyAppended(stored.appended, stored.lastGlobalPosition);
+      await this.projection.applyAppendedBatches(stored.map((b) => ({ events: b.appended, lastGlobalPosition: b.lastGlobalPosition })));
       this.dispatcher.wake();
     }, this.stats);
   }

@@ -6,7 +6,7 @@ import type { DispatchConfig } from '../config';
 import type { AuditedGateway } from '../gateway/audited-gateway';
 import { gatewayNumber } from '../intake/phone-number';
 import { CircuitBreaker } from './circuit-breaker';
-import { smsFailed, smsSent, smsSuppressed, taskAssigned, type QueueRow } from './outcome-events';
+import { smsFailed, smsSent, smsSuppressed, tasksAssigned, type QueueRow } from './outcome-events';
 import type { PortPacer, Clock } from './port-pacer';
 import type { QueueProjection } from './queue.projection';
 import { actionFor, retryDelayMs } from './refusal-policy';
@@ -106,7 +106,7 @@ export class Dispatcher {
   /**
    * Only the holder of the store's `dispatcher` lock sends; other replicas keep taking SendSms into the store and
    * retry the lock every `leadershipCheckMs`. A new leader first catches its queue up with the whole log (so every
-   * SmsTaskAssigned of the old leader is seen: those tasks are resolved, never given a new tid) and forgets what it
+   * assignment of the old leader is seen: those tasks are resolved, never given a new tid) and forgets what it
    * knew, so each assigned message is resolved from the gateway as after a restart.
    */
   private async lead(): Promise<boolean> {
@@ -331,7 +331,9 @@ export class Dispatcher {
     const tids = await this.takeTids(fresh.length);
     const jobs = fresh.map((f, i) => ({ row: f.row, tid: tids[i]!, port: f.port, attempt: f.attempt, maybePosted: false }));
     try {
-      const r = await appendNew(this.store, 'sms-dispatch', jobs.map((j) => taskAssigned(j.row, j.tid, j.port, j.attempt, now)));
+      const r = await appendNew(this.store, 'sms-dispatch', [tasksAssigned(jobs, now)]);
+      // Its id is already stored (tids cycled onto an old batch): these tids are not recorded, so none may be POSTed.
+      if (r.appended.length === 0) throw new Error('task assignment not recorded: its id is already stored');
       // Not awaited: the POST need not wait for the queue row to say 'assigned' (busy covers it; states never move back).
       void this.projection.applyAppended(r.appended, r.lastGlobalPosition).catch((err: unknown) => this.logger.warn({ err }, 'assignments not folded at once; the queue subscription will'));
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { EnvelopeBase, SmsFailed, SmsSuppressed } from '@dailydesk/contracts';
+import { SMS_TASKS_ASSIGNED, type SmsTasksAssignedData } from '../intake/intake.events';
 import { eventIdOf } from './store-writes';
 
 /** A waiting message as the dispatcher reads it from the queue table. */
@@ -55,5 +56,13 @@ export const smsFailed = (row: QueueRow, now: string, f: { reason: SmsFailed['da
 export const smsSuppressed = (row: QueueRow, now: string, reason: SmsSuppressed['data']['reason'], detail: string) =>
   envelope(row, 'outcome', 'SmsSuppressed', now, { ...base(row), reason, detail, suppressedAt: now });
 
-export const taskAssigned = (row: QueueRow, tid: number, port: string, attempt: number, now: string) =>
-  envelope(row, `tid:${tid}`, 'SmsTaskAssigned', now, { messageId: row.message_id, tid, port, attempt, assignedAt: now });
+/**
+ * One POST's assignments as one private event. Its id names the first task (message and its fresh tid): unique
+ * while tids do not cycle, and a repeat is refused by the store rather than silently dropped (see Dispatcher.assign).
+ */
+export const tasksAssigned = (jobs: ReadonlyArray<{ row: QueueRow; tid: number; port: string; attempt: number }>, now: string): EnvelopeBase => {
+  const first = jobs[0]!;
+  const id = eventIdOf(`tasks:${first.tid}:${jobs.length}`, first.row.message_id);
+  const data: SmsTasksAssignedData = { tasks: jobs.map((j) => ({ messageId: j.row.message_id, tid: j.tid, port: j.port, attempt: j.attempt })), assignedAt: now };
+  return { id, type: SMS_TASKS_ASSIGNED, v: 1, occurredAt: now, businessId: null, correlationId: id, causationId: null, data };
+};

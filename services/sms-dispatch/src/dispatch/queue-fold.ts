@@ -1,6 +1,6 @@
 import type { EnvelopeBase, SmsFailed, SmsSent, SmsSuppressed } from '@dailydesk/contracts';
 import type { Database } from '@dailydesk/event-store';
-import type { RecipientConsentChangedData, SmsQueuedData, SmsTaskAssignedData } from '../intake/intake.events';
+import type { RecipientConsentChangedData, SmsQueuedData, SmsTaskAssignedData, SmsTasksAssignedData } from '../intake/intake.events';
 import { LANE } from './dispatch.schema';
 
 interface Assigned {
@@ -43,10 +43,12 @@ export async function foldQueueEvents(db: Database, schema: string, events: Read
         segments: d.segments, purpose: d.purpose, refs: d.refs, not_before: d.notBefore ?? null, expires_at: d.expiresAt ?? null,
         state: 'queued', tid: null, port: null, attempt: 0, sent_at: null, outcome: null,
       });
-    } else if (e.type === 'SmsTaskAssigned') {
-      const d = e.data as SmsTaskAssignedData;
-      const prev = assigned.get(d.messageId);
-      if (!prev || prev.attempt <= d.attempt) assigned.set(d.messageId, { message_id: d.messageId, tid: d.tid, port: d.port, attempt: d.attempt });
+    } else if (e.type === 'SmsTasksAssigned' || e.type === 'SmsTaskAssigned') {
+      const tasks = e.type === 'SmsTasksAssigned' ? (e.data as SmsTasksAssignedData).tasks : [e.data as SmsTaskAssignedData];
+      for (const d of tasks) {
+        const prev = assigned.get(d.messageId);
+        if (!prev || prev.attempt <= d.attempt) assigned.set(d.messageId, { message_id: d.messageId, tid: d.tid, port: d.port, attempt: d.attempt });
+      }
     } else if (e.type === 'SmsSent') {
       const d = (e as SmsSent).data;
       if (!finals.has(d.messageId)) finals.set(d.messageId, { message_id: d.messageId, state: 'sent', tid: d.tid, port: d.port, sent_at: d.sentAt });

@@ -12,8 +12,12 @@ import { StageStats } from './stage-stats';
 export class QueueProjection {
   private subscription: Subscription | null = null;
   private readonly listeners = new Set<(position: number) => void>();
-  /** Position ranges this process folded itself (committed); the subscription passes over them. */
-  private folded: Array<[number, number]> = [];
+  /**
+   * Position ranges this process is folding or has folded itself; the subscription waits for a fold in progress
+   * (it reads an append as soon as it commits, usually while its eager fold still runs) and passes over a range whose
+   * fold succeeded, instead of folding the same rows again and queueing on their row locks.
+   */
+  private folded: Array<{ from: number; to: number; done: Promise<boolean> }> = [];
 
   constructor(
     private readonly store: EventStore,
@@ -29,9 +33,13 @@ export class QueueProjection {
       batchSize: 2000,
       logger: this.logger,
       handler: async (events) => {
-        const todo = events.filter((e) => !this.foldedAlready(e.globalPosition));
         const last = events[events.length - 1]!.globalPosition;
-        this.folded = this.folded.filter(([, to]) => to > last);
+        const first = events[0]!.globalPosition;
+        const ranges = this.folded.filter((r) => r.to >= first && r.from <= last);
+        const ok = await Promise.all(ranges.map((r) => r.done));
+        const skip = ranges.filter((_, i) => ok[i]);
+        const todo = skip.length === 0 ? events : events.filter((e) => !skip.some((r) => e.globalPosition >= r.from && e.globalPosition <= r.to));
+        this.folded = this.folded.filter((r) => r.to > last);
         if (todo.length > 0) await this.stats.time('projection', todo.length, () => this.apply(todo));
         for (const l of this.listeners) l(last);
       },
@@ -68,14 +76,28 @@ export class QueueProjection {
    * as soon as it is durable.
    */
   async applyAppended(events: readonly EnvelopeBase[], lastGlobalPosition: number): Promise<void> {
-    if (events.length === 0) return;
-    const first = lastGlobalPosition - events.length + 1;
-    await this.stats.time('eager-fold', events.length, () => this.apply(events.map((event, i) => ({ event, globalPosition: first + i }))));
-    if (lastGlobalPosition > this.position) this.folded.push([first, lastGlobalPosition]);
+    await this.applyAppendedBatches([{ events, lastGlobalPosition }]);
   }
 
-  private foldedAlready(position: number): boolean {
-    return this.folded.some(([from, to]) => position >= from && position <= to);
+  /** {@link applyAppended} for several appends in ONE statement (intake folds the batches stored while it folded). */
+  async applyAppendedBatches(batches: ReadonlyArray<{ events: readonly EnvelopeBase[]; lastGlobalPosition: number }>): Promise<void> {
+    const recorded: Array<Pick<RecordedEvent, 'event' | 'globalPosition'>> = [];
+    const ranges: Array<{ from: number; to: number }> = [];
+    for (const { events, lastGlobalPosition } of batches) {
+      if (events.length === 0) continue;
+      const first = lastGlobalPosition - events.length + 1;
+      events.forEach((event, i) => recorded.push({ event, globalPosition: first + i }));
+      ranges.push({ from: first, to: lastGlobalPosition });
+    }
+    if (recorded.length === 0) return;
+    recorded.sort((a, b) => a.globalPosition - b.globalPosition);
+    const run = this.stats.time('eager-fold', recorded.length, () => this.apply(recorded));
+    const done = run.then(
+      () => true,
+      () => false,
+    );
+    for (const r of ranges) if (r.to > this.position) this.folded.push({ ...r, done });
+    await run;
   }
 
   private async apply(events: ReadonlyArray<Pick<RecordedEvent, 'event' | 'globalPosition'>>): Promise<void> {

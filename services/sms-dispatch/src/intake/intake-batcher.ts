@@ -21,6 +21,9 @@ export class IntakeBatcher {
   private pending: Pending[] = [];
   /** Batches being stored at once: appends queue only for their INSERT, so overlapping them hides each one's round trips. */
   private running = 0;
+  /** Stored batches waiting for their fold; their requests are acknowledged after it (or after it failed: the subscription folds them). */
+  private toFold: Array<{ stored: AppendedBatch; batch: Pending[] }> = [];
+  private folding = false;
 
   constructor(
     private readonly store: EventStore,
@@ -28,8 +31,8 @@ export class IntakeBatcher {
     private readonly schema: string,
     private readonly options: { enabled: boolean; maxSegments: number; clock: () => number; maxBatch?: number; maxConcurrent?: number },
     private readonly logger: Logger,
-    /** Runs after each append (before the requests are acknowledged): folds them into the queue and wakes the dispatcher. */
-    private readonly onStored: (stored: AppendedBatch) => Promise<void>,
+    /** Runs after appends (before their requests are acknowledged): folds them into the queue and wakes the dispatcher. */
+    private readonly onStored: (stored: AppendedBatch[]) => Promise<void>,
     private readonly stats = new StageStats(),
   ) {}
 
@@ -45,16 +48,33 @@ export class IntakeBatcher {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, this.options.maxBatch ?? 2000);
+        let stored: AppendedBatch;
         try {
-          const stored = await this.stats.time('intake-append', batch.length, () => this.store_(batch.map((p) => p.request)));
-          await this.onStored(stored).catch((err: unknown) => this.logger.warn({ err }, 'stored requests not folded at once; the queue subscription will'));
-          batch.forEach((p) => p.resolve());
+          stored = await this.stats.time('intake-append', batch.length, () => this.store_(batch.map((p) => p.request)));
         } catch (err) {
           batch.forEach((p) => p.reject(err));
+          continue;
         }
+        // The next append does not wait for this batch's fold: appends and folds overlap, and the batches stored
+        // while a fold runs are folded together by the next one.
+        this.toFold.push({ stored, batch });
+        if (!this.folding) void this.foldStored();
       }
     } finally {
       this.running -= 1;
+    }
+  }
+
+  private async foldStored(): Promise<void> {
+    this.folding = true;
+    try {
+      while (this.toFold.length > 0) {
+        const items = this.toFold.splice(0);
+        await this.onStored(items.map((i) => i.stored)).catch((err: unknown) => this.logger.warn({ err }, 'stored requests not folded at once; the queue subscription will'));
+        for (const i of items) i.batch.forEach((p) => p.resolve());
+      }
+    } finally {
+      this.folding = false;
     }
   }
 

@@ -29,6 +29,16 @@ export const SmsTaskAssignedData = z.object({
 });
 export type SmsTaskAssignedData = z.infer<typeof SmsTaskAssignedData>;
 
+/**
+ * The tids and ports of one POST's tasks, recorded as ONE event BEFORE that POST (one row to append and fold instead
+ * of one per text). `SmsTaskAssigned` (one per text) is still folded for logs written before.
+ */
+export const SmsTasksAssignedData = z.object({
+  tasks: z.array(SmsTaskAssignedData.omit({ assignedAt: true })).min(1),
+  assignedAt: UtcInstant,
+});
+export type SmsTasksAssignedData = z.infer<typeof SmsTasksAssignedData>;
+
 /** A consent change received from receipts (CustomerOptedOut / CustomerOptedIn), kept in this service's own store. */
 export const RecipientConsentChangedData = z.object({
   phone: E164,
@@ -39,4 +49,5 @@ export type RecipientConsentChangedData = z.infer<typeof RecipientConsentChanged
 
 export const SMS_QUEUED = 'SmsQueued';
 export const SMS_TASK_ASSIGNED = 'SmsTaskAssigned';
+export const SMS_TASKS_ASSIGNED = 'SmsTasksAssigned';
 export const RECIPIENT_CONSENT_CHANGED = 'RecipientConsentChanged';
