@@ -47,14 +47,15 @@ export class FlowScenario {
     };
   }
 
-  customerUpserted(c: FlowCustomer) {
+  /** The booking frontend's CustomerUpserted; consenting customers are tagged 'regular' unless `tags` says otherwise. */
+  customerUpserted(c: FlowCustomer, tags?: string[]) {
     return this.envelope('CustomerUpserted', {
       customerId: c.customerId,
       firstName: c.firstName,
       phone: c.phone,
       marketingConsent: c.marketingConsent,
       ...(c.marketingConsent ? { consentedAt: new Date().toISOString() } : {}),
-      tags: c.marketingConsent ? ['regular'] : [],
+      tags: tags ?? (c.marketingConsent ? ['regular'] : []),
       lastVisitAt: null,
       servicesHad: ['Haircut'],
     });

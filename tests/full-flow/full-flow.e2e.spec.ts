@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { parsePortId, startSimulator, type Simulator } from '@dailydesk/skyline';
 import { databaseUrl, eventually, freePort, natsUrl } from '@dailydesk/testing';
+import type { PublicMessage } from '@dailydesk/contracts';
 import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import { FlowScenario, TZ, type FlowCustomer } from './flow-scenario';
@@ -39,6 +40,8 @@ const eve = s.customer('Eve', 5, true, false); // consented but gave no phone: n
 let sim: Simulator;
 let bus: PlatformBus;
 const svc = {} as Record<ServiceName, ServiceProcess>;
+const ports = {} as Record<ServiceName, number>;
+const env = {} as Record<ServiceName, NodeJS.ProcessEnv>;
 const timings: Record<string, number> = {};
 const suiteStart = Date.now();
 
@@ -74,14 +77,18 @@ async function http(url: string, init: RequestInit = {}): Promise<{ status: numb
   return { status: res.status, body, text };
 }
 
+/** The bulk campaign: customers published as CustomerUpserted, every fifth without marketing consent. */
+const BULK_CUSTOMERS = 2_500;
+const CAMPAIGN_BATCH = 10;
+
 /** POST /crons/<route> on the scheduler; every schedule is per-second here, so the next second is a new slot. */
-async function tick(route: 'send-review-sms' | 'send-confirmation-sms' | 'send-campaign'): Promise<{ slotAt: string }> {
+async function tick(route: 'send-review-sms' | 'send-confirmation-sms' | 'send-campaign'): Promise<{ id: string; slotAt: string }> {
   return eventually(
     async () => {
       const r = await http(`${svc.scheduler.url}/crons/${route}`, { method: 'POST', headers: { 'x-api-key': CRON_KEY } });
       expect(r.status).toBe(200);
       expect(r.body.tick).not.toBeNull();
-      return r.body.tick.data as { slotAt: string };
+      return r.body.tick as { id: string; slotAt: string };
     },
     { timeoutMs: 5_000, intervalMs: 300 },
   );
@@ -134,15 +141,16 @@ async function deliveredOnce(messageId: string, to: FlowCustomer, timeoutMs = FL
 }
 
 /** Creates and activates a one-time campaign for now (local) over the campaigns API, then ticks the campaigns schedule. */
-async function runCampaign(key: string, template: string): Promise<string> {
+async function runCampaign(key: string, template: string, audience: Record<string, unknown> = {}, beforeActivate?: (campaignId: string) => Promise<void>): Promise<string> {
   const now = DateTime.now().setZone(TZ);
   const campaignId = `ff-${tag}-${key}`;
-  const body = { campaignId, businessId: s.businessId, name: `Offer ${key}`, template, audience: {}, schedule: { kind: 'ONE_TIME', date: now.toISODate() }, sendTime: now.toFormat('HH:mm') };
+  const body = { campaignId, businessId: s.businessId, name: `Offer ${key}`, template, audience, schedule: { kind: 'ONE_TIME', date: now.toISODate() }, sendTime: now.toFormat('HH:mm') };
   // campaigns learns the business from BusinessUpserted asynchronously: 409 BUSINESS_UNKNOWN until then.
   await eventually(async () => {
     const r = await http(`${svc.campaigns.url}/campaigns`, { method: 'POST', body: JSON.stringify(body) });
     expect({ status: r.status, body: r.body }).toMatchObject({ status: 201 });
   }, { timeoutMs: 10_000, intervalMs: 300 });
+  await beforeActivate?.(campaignId);
   const activated = await http(`${svc.campaigns.url}/campaigns/${campaignId}/activate`, { method: 'POST' });
   expect({ status: activated.status, body: activated.body }).toMatchObject({ status: 200, body: { status: 'active' } });
   await tick('send-campaign');
@@ -170,7 +178,7 @@ function restartable(name: ServiceName) {
 }
 
 beforeAll(async () => {
-  const ports = { scheduler: await freePort(), appointments: await freePort(), campaigns: await freePort(), 'sms-dispatch': await freePort(), receipts: await freePort() };
+  for (const name of ['scheduler', 'appointments', 'campaigns', 'sms-dispatch', 'receipts'] as const) ports[name] = await freePort();
   const receiptsUrl = `http://127.0.0.1:${ports.receipts}`;
   const webhook = `${receiptsUrl}/sms-gateway/handle-serverless?token=${encodeURIComponent(WEBHOOK_TOKEN)}`;
   await pgAdmin((c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
@@ -189,13 +197,14 @@ beforeAll(async () => {
     SWC_NODE_PROJECT: 'tsconfig.json',
   };
   const every = '* * * * * *';
-  const env: Record<ServiceName, NodeJS.ProcessEnv> = {
+  Object.assign(env, {
     scheduler: { ...base, CRON_API_KEY: CRON_KEY, SCHEDULER_CLOCK_ENABLED: 'false', SCHEDULE_REVIEW_REQUESTS: every, SCHEDULE_CONFIRMATION_REMINDERS: every, SCHEDULE_CAMPAIGNS: every },
     appointments: { ...base, PUBLIC_BASE_URL: `http://127.0.0.1:${ports.appointments}`, SCHEMA_PREFIX: `ff_${tag}_` },
-    campaigns: { ...base, RECEIPTS_PUBLIC_URL: receiptsUrl },
-    'sms-dispatch': { ...base, SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: SIM_USER, SMS_PASSWORD: SIM_PASS, SMS_PORT_PER_MINUTE: '0', RECEIPTS_WEBHOOK_URL: webhook, SMS_GATEWAY_TIMEOUT_MS: '3000' },
+    // Small batches: the bulk campaign's run is hundreds of checkpointed batches, so a SIGKILL lands mid-run.
+    campaigns: { ...base, RECEIPTS_PUBLIC_URL: receiptsUrl, CAMPAIGN_BATCH_SIZE: String(CAMPAIGN_BATCH) },
+    'sms-dispatch': { ...base, SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: SIM_USER, SMS_PASSWORD: SIM_PASS, SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', RECEIPTS_WEBHOOK_URL: webhook, SMS_GATEWAY_TIMEOUT_MS: '3000' },
     receipts: { ...base, RECEIPTS_WEBHOOK_TOKEN: WEBHOOK_TOKEN, SMS_BASE_URL: sim.url, SMS_USERNAME: SIM_USER, SMS_PASSWORD: SIM_PASS, RECEIPTS_RECONCILE_INTERVAL_MS: '2000' },
-  };
+  } satisfies Record<ServiceName, NodeJS.ProcessEnv>);
   for (const name of Object.keys(env) as ServiceName[]) svc[name] = new ServiceProcess(name, ports[name], env[name]);
   const t0 = Date.now();
   for (const p of Object.values(svc)) p.start();
@@ -213,6 +222,11 @@ beforeAll(async () => {
       smsSettings: { daysBeforeAppointment: 2, hoursAfterCheckInForTextMessages: 0, reviewUrl: 'https://example.com/review/studio-lumen' },
     }),
   );
+  // Customers only once campaigns holds the business. Defect (campaigns, its README "Left open"): a CustomerUpserted
+  // handled while the business's first BusinessUpserted is being stored keeps its national number unread (no region
+  // yet, and the business's re-read of unread numbers ran before the customer row was committed), so that customer
+  // is never in an audience. Seen here: Anna missing from the first campaign in 1 of 4 runs.
+  await eventually(() => bus.expectConsumed('campaigns--audience-businesses', 'BusinessUpserted'), { timeoutMs: 10_000, intervalMs: 100 });
   for (const c of [anna, ben, clara, dora, eve]) await bus.publish(s.customerUpserted(c));
   // Quiet hours (default 21:00–08:00 Berlin) would hold reminders and reviews whenever this suite runs at night.
   await eventually(
@@ -451,6 +465,158 @@ describe('full flow over separate service processes', () => {
       expect(rows.filter((r) => ids.includes(r.message_id)).map((r) => r.status)).toEqual(['delivered', 'delivered']);
     }, { timeoutMs: AFTER_CRASH_MS, intervalMs: 500 });
     await eventually(async () => expect((await bus.ofType('CustomerOptedOut')).filter((m) => m.data.phone === `+${h2!.digits}`)).toHaveLength(1), { timeoutMs: AFTER_CRASH_MS, intervalMs: 250 });
+    expect(duplicateTexts(sim)).toEqual([]);
+  }, 120_000);
+
+  /** Publishes as the booking frontend's bulk import would: many messages in flight, each acknowledged by JetStream. */
+  async function publishAll(messages: PublicMessage[], inFlight = 128): Promise<void> {
+    let next = 0;
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (next < messages.length) await bus.publish(messages[next++]!);
+    }));
+  }
+
+  /** SendSms requests of a campaign's runs durable in the campaigns service's own store (its schema in the suite's database). */
+  async function storedCampaignSends(db: Client, campaignId: string): Promise<{ sends: number; checkpoints: number; completed: number }> {
+    const { rows } = await db.query<{ sends: number; checkpoints: number; completed: number }>(
+      `SELECT count(*) FILTER (WHERE type = 'SendSms')::int AS sends, count(*) FILTER (WHERE type = 'CampaignRunProgressed')::int AS checkpoints,
+         count(*) FILTER (WHERE type = 'CampaignRunCompleted')::int AS completed
+       FROM campaigns_events.events WHERE stream_id LIKE $1 OR (type = 'CampaignRunCompleted' AND data->>'runId' LIKE $1)`,
+      [`%${campaignId}.%`],
+    );
+    return rows[0]!;
+  }
+
+  it('campaigns SIGKILLed in the middle of a run over thousands of customers → after restart the run completes and every consenting customer gets exactly one text', async () => {
+    const campaigns = restartable('campaigns');
+    const bulkTag = `bulk-${tag}`;
+    const bulk = Array.from({ length: BULK_CUSTOMERS }, (_, i) => s.customer(`K${i}`, 100_000 + i, i % 5 !== 0));
+    const audience = bulk.filter((c) => c.marketingConsent);
+    let t = Date.now();
+    await publishAll(bulk.map((c) => s.customerUpserted(c, [bulkTag])));
+    timings[`publish ${BULK_CUSTOMERS} CustomerUpserted (ms)`] = Date.now() - t;
+    await eventually(() => bus.expectConsumed('campaigns--audience-customers', 'CustomerUpserted'), { timeoutMs: 60_000, intervalMs: 250 });
+    timings['… until campaigns holds them (ms)'] = Date.now() - t;
+
+    const db = new Client({ connectionString: dbUrlFor(DB_NAME) });
+    await db.connect();
+    try {
+      t = Date.now();
+      const campaignId = await runCampaign('bulk', 'Hi {{firstName}}, spring sale at {{businessName}}. Reply STOP to opt out.', { tagsAny: [bulkTag] }, async (id) => {
+        const preview = await http(`${svc.campaigns.url}/campaigns/${id}/preview`, { method: 'POST', body: '{}' });
+        expect({ status: preview.status, audienceSize: preview.body?.audienceSize }).toEqual({ status: 200, audienceSize: audience.length });
+      });
+      // Kill once a few batches are durable: the run is then somewhere between two batches, or between a batch and its checkpoint.
+      const atKill = await eventually(async () => {
+        const n = await storedCampaignSends(db, campaignId);
+        expect(n.sends).toBeGreaterThanOrEqual(10 * CAMPAIGN_BATCH);
+        return n;
+      }, { timeoutMs: FLOW_MS, intervalMs: 10 });
+      await campaigns.kill();
+      const killed = await storedCampaignSends(db, campaignId);
+      timings['campaign run: SendSms durable when SIGKILLed'] = killed.sends;
+      timings['campaign run: batch checkpoints when SIGKILLed'] = killed.checkpoints; // × batch < SendSms: killed between a batch and its checkpoint
+      expect(killed.completed).toBe(0); // the kill really came mid-run
+      expect(killed.sends).toBeLessThan(audience.length);
+      expect(killed.sends).toBeGreaterThanOrEqual(atKill.sends);
+
+      await campaigns.start();
+      await eventually(async () => {
+        const r = await http(`${svc.campaigns.url}/campaigns/${campaignId}`);
+        expect({ currentRun: r.body.currentRun, lastRun: r.body.lastRun?.requested, runsCompleted: r.body.runsCompleted }).toEqual({ currentRun: null, lastRun: audience.length, runsCompleted: 1 });
+      }, { timeoutMs: AFTER_CRASH_MS, intervalMs: 250 });
+      expect(await storedCampaignSends(db, campaignId)).toEqual({ sends: audience.length, checkpoints: Math.ceil(audience.length / CAMPAIGN_BATCH), completed: 1 });
+      timings['bulk campaign tick → run completed, with SIGKILL + restart (ms)'] = Date.now() - t;
+
+      const want = audience.map((c) => c.digits).sort();
+      await eventually(async () => {
+        const got = deviceTexts(sim).filter((d) => /spring sale/.test(d.text)).map((d) => d.to).sort();
+        expect(got.length).toBe(want.length);
+        expect(got).toEqual(want); // each consenting customer once, nobody else
+      }, { timeoutMs: AFTER_CRASH_MS, intervalMs: 500 });
+      timings['bulk campaign tick → every text at the gateway (ms)'] = Date.now() - t;
+      const sends = await campaignSends(campaignId);
+      expect(sends.map((m) => (m.data.refs as { customerId?: string }).customerId).sort()).toEqual(audience.map((c) => c.customerId).sort());
+      expect(duplicateTexts(sim)).toEqual([]);
+    } finally {
+      await db.end();
+    }
+  }, 180_000);
+
+  it('scheduler SIGKILLed right after storing a tick, then down for a while and restarted with its clock → the stored tick is published once, one catch-up tick covers the downtime, every reminder and review goes out once', async () => {
+    const tomorrow = FlowScenario.at(1, 13);
+    const past = DateTime.now().setZone(TZ).minus({ minutes: 40 }).set({ second: 0, millisecond: 0 });
+    const cs = await newCustomers('S', [51, 52, 53, 54, 55, 56]);
+    const [s1, s2, s3, s4, s5, s6] = cs as [FlowCustomer, FlowCustomer, FlowCustomer, FlowCustomer, FlowCustomer, FlowCustomer];
+    const id = (c: FlowCustomer, purpose: string, starts: DateTime) => FlowScenario.apptSmsId(apt(c), purpose, starts);
+    const checkIn = (c: FlowCustomer, at = new Date()) => bus.publish(s.envelope('CustomerCheckedIn', { appointmentId: apt(c), customerId: c.customerId, checkedInAt: at.toISOString() }));
+    await book(s1, tomorrow);
+    await book(s2, tomorrow);
+    for (const c of [s4, s5]) await bus.publish(s.envelope('AppointmentBooked', { appointmentId: apt(c), customerId: c.customerId, channel: 'staff', startsAt: FlowScenario.iso(past), serviceName: 'Colour' }));
+    for (const c of [s1, s2]) await deliveredOnce(id(c, 'confirmation', tomorrow), c);
+    await eventually(() => bus.expectConsumed('appointments--', 'AppointmentBooked'), { timeoutMs: FLOW_MS, intervalMs: 200 });
+
+    // 1. The tick is stored (200) and the process dies at once: its relay may not have published it yet.
+    let scheduler = restartable('scheduler');
+    const stored = await tick('send-confirmation-sms');
+    await scheduler.kill();
+    await book(s3, tomorrow); // while the scheduler is down
+    await checkIn(s4);
+    await eventually(() => bus.expectConsumed('appointments--', 'CustomerCheckedIn'), { timeoutMs: FLOW_MS, intervalMs: 200 });
+    await scheduler.start();
+    await eventually(async () => expect((await bus.ofType('SchedulerTicked')).filter((m) => m.id === stored.id)).toHaveLength(1), { timeoutMs: FLOW_MS, intervalMs: 200 });
+    for (const c of [s1, s2]) await deliveredOnce(id(c, 'reminder', tomorrow), c, AFTER_CRASH_MS);
+    // Ticks after the restart drive the rest, once.
+    await tick('send-confirmation-sms');
+    await deliveredOnce(id(s3, 'reminder', tomorrow), s3);
+    await tick('send-review-sms');
+    await deliveredOnce(id(s4, 'review', past), s4);
+
+    // 2. Down again while a check-in and a booking arrive; restarted with its clock on (per-second crons): the first
+    //    pass emits one catch-up tick per schedule covering (last tick before the crash, now].
+    const before = await http(`${svc.scheduler.url}/schedules`);
+    expect(before.status).toBe(200);
+    const lastSlot = new Map<string, string>(before.body.schedules.map((x: { schedule: string; lastSlotAt: string }) => [x.schedule, x.lastSlotAt]));
+    await scheduler.kill();
+    await book(s6, tomorrow);
+    // Checked in after the last review slot before the crash and at most a second later: the catch-up slot (at least
+    // two seconds after it when it covers a missed slot) is the first to owe the review.
+    await checkIn(s5, new Date(Math.min(Date.now(), Date.parse(lastSlot.get('review-requests')!) + 1_000)));
+    await deliveredOnce(id(s6, 'confirmation', tomorrow), s6);
+    await eventually(() => bus.expectConsumed('appointments--', 'CustomerCheckedIn'), { timeoutMs: FLOW_MS, intervalMs: 200 });
+    svc.scheduler = new ServiceProcess('scheduler', ports.scheduler, { ...env.scheduler, SCHEDULER_CLOCK_ENABLED: 'true' });
+    scheduler = restartable('scheduler');
+    await scheduler.start();
+    const afterRestart = async (schedule: string) =>
+      (await bus.ofType('SchedulerTicked')).filter((m) => m.data.schedule === schedule && Date.parse(String(m.data.slotAt)) > Date.parse(lastSlot.get(schedule)!));
+    const catchUp = new Map<string, BusMessage>();
+    for (const schedule of ['review-requests', 'confirmation-reminders']) {
+      await eventually(async () => {
+        const ticks = await afterRestart(schedule);
+        expect(ticks.length).toBeGreaterThanOrEqual(2); // the catch-up and the clock's next regular tick
+        const [first, ...rest] = [...ticks].sort((a, b) => Date.parse(String(a.data.slotAt)) - Date.parse(String(b.data.slotAt)));
+        expect(first!.data).toMatchObject({ trigger: 'clock', caughtUp: true, previousSlotAt: lastSlot.get(schedule) });
+        expect(first!.data.missedSlots).toBeGreaterThanOrEqual(1);
+        expect(rest.filter((m) => m.data.caughtUp)).toEqual([]);
+        catchUp.set(schedule, first!);
+      }, { timeoutMs: FLOW_MS, intervalMs: 250 });
+    }
+    await deliveredOnce(id(s5, 'review', past), s5);
+    await deliveredOnce(id(s6, 'reminder', tomorrow), s6);
+    // The catch-up tick itself did the work owed since the crash (a text's causation is the tick that decided it); the
+    // clock's next tick comes a second later, long after appointments handled the catch-up.
+    expect((await sendSms(id(s5, 'review', past))).map((m) => m.causationId)).toEqual([catchUp.get('review-requests')!.id]);
+    expect((await sendSms(id(s6, 'reminder', tomorrow))).map((m) => m.causationId)).toEqual([catchUp.get('confirmation-reminders')!.id]);
+    timings['scheduler catch-up missed slots (review-requests)'] = Number(catchUp.get('review-requests')!.data.missedSlots);
+    // Let the clock tick on (each second a tick of every schedule) and appointments handle those ticks: nothing more.
+    const seen = (await afterRestart('review-requests')).length;
+    await eventually(async () => {
+      expect((await afterRestart('review-requests')).length).toBeGreaterThanOrEqual(seen + 3);
+      await bus.expectConsumed('appointments--', 'SchedulerTicked');
+    }, { timeoutMs: FLOW_MS, intervalMs: 250 });
+    for (const c of [s1, s2, s3, s6]) expect(await sendSms(id(c, 'reminder', tomorrow))).toHaveLength(1);
+    for (const c of [s4, s5]) expect(await sendSms(id(c, 'review', past))).toHaveLength(1);
+    for (const c of cs) expect(textsTo(sim, c.digits).length).toBeLessThanOrEqual(2);
     expect(duplicateTexts(sim)).toEqual([]);
   }, 120_000);
 

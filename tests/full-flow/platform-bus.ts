@@ -12,6 +12,8 @@ export interface BusMessage {
   readonly id: string;
   readonly type: string;
   readonly businessId: string | null;
+  /** Id of the message or command that caused it (for a SendSms of appointments: the tick or booking it handled). */
+  readonly causationId: string | null;
   readonly data: Record<string, unknown>;
   readonly headers: Record<string, string>;
 }
@@ -53,13 +55,13 @@ export class PlatformBus {
         if (!m) continue;
         const headers: Record<string, string> = {};
         for (const [k, v] of m.header ?? []) headers[k] = v.join(',');
-        let body: Partial<{ id: string; type: string; businessId: string | null; data: Record<string, unknown> }> = {};
+        let body: Partial<{ id: string; type: string; businessId: string | null; causationId: string | null; data: Record<string, unknown> }> = {};
         try {
           body = m.json();
         } catch {
           // a dead letter may carry a body that is not JSON; keep its headers
         }
-        this.seen.push({ stream: stream.name, seq, subject: m.subject, id: body.id ?? '', type: body.type ?? '', businessId: body.businessId ?? null, data: body.data ?? {}, headers });
+        this.seen.push({ stream: stream.name, seq, subject: m.subject, id: body.id ?? '', type: body.type ?? '', businessId: body.businessId ?? null, causationId: body.causationId ?? null, data: body.data ?? {}, headers });
       }
     }
     return this.seen;
