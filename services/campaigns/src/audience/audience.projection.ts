@@ -78,6 +78,13 @@ export class AudienceProjection {
         d.marketingConsent, d.tags, d.lastVisitAt ?? null, (d.servicesHad ?? []).map((x) => x.toLowerCase()), e.occurredAt,
       ],
     );
+    // Read without the business's country, the number may be unreadable. If the business was stored meanwhile, its
+    // re-reading of phones may have run before this row existed: read them again now. (Either that re-reading saw
+    // this row, or it finished before this insert, and then the business is visible here.)
+    if (region === null && d.phone !== null) {
+      const stored = await this.business(e.businessId);
+      if (stored) await this.renormalisePhones(e.businessId, stored.country);
+    }
   }
 
   async recordConsentChange(e: CustomerOptedOut | CustomerOptedIn): Promise<void> {
