@@ -38,6 +38,9 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
     maxPingOut: 3,
     timeout: options.timeoutMs ?? 5_000,
     waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+    // Without it nats.js builds a RequestError and a TimeoutError up front on every request (each JetStream
+    // publish), which cost the relay ~2/3 of its CPU in profiles; errors still carry their message and code.
+    noAsyncTraces: true,
   });
   const logger = options.logger;
   if (logger) {
