@@ -27,6 +27,7 @@ export {
   SmsRefs,
   SmsSent,
   SmsSuppressed,
+  SmsTasksAssigned,
   priorityOf,
 } from './messages/sms.messages';
 export {

@@ -142,3 +142,31 @@ export const SmsSuppressed = defineMessage(
   'business',
 );
 export type SmsSuppressed = z.infer<typeof SmsSuppressed>;
+
+/**
+ * The tids and ports of one POST's tasks, recorded by the dispatcher BEFORE that POST (one event per POST). Lets
+ * receipts map the gateway's status reports of a task whose POST never got an answer (no SmsSent yet), so dispatch
+ * can learn from them that the gateway had the task instead of resending it.
+ */
+export const SmsTasksAssigned = defineMessage(
+  'SmsTasksAssigned',
+  1,
+  z.object({
+    tasks: z
+      .array(
+        z.object({
+          messageId: MessageId,
+          tid: TaskId,
+          port: GatewayPort,
+          attempt: z.number().int().min(1),
+          to: E164.optional().describe('the recipient; absent only on assignments recorded before it was published'),
+          businessId: EntityId.nullable().optional().describe('the business of the text (the envelope spans several)'),
+          correlationId: MessageId.optional().describe('the correlation id of the text'),
+        }),
+      )
+      .min(1),
+    assignedAt: UtcInstant,
+  }),
+  'platform',
+);
+export type SmsTasksAssigned = z.infer<typeof SmsTasksAssigned>;
