@@ -1,4 +1,4 @@
-import type { EnvelopeBase, SendSms, SmsFailed, SmsSent, SmsSuppressed } from '@dailydesk/contracts';
+import type { EnvelopeBase, SendSms, SmsFailed, SmsSent, SmsSuppressed, SmsTasksAssigned } from '@dailydesk/contracts';
 
 /**
  * Private event: a public SMS lifecycle message consumed from NATS, kept in our own store so that the store alone
@@ -7,16 +7,16 @@ import type { EnvelopeBase, SendSms, SmsFailed, SmsSent, SmsSuppressed } from '@
  */
 export const SMS_LIFECYCLE_OBSERVED = 'SmsLifecycleObserved';
 
-export type ObservedMessage = SendSms | SmsSent | SmsFailed | SmsSuppressed;
+export type ObservedMessage = SendSms | SmsSent | SmsFailed | SmsSuppressed | SmsTasksAssigned;
 
 export interface SmsLifecycleObservedData {
   message: ObservedMessage;
 }
 
-/** The stored envelope: id `obs:<original id>`, in stream `observed-<messageId>`. */
+/** The stored envelope: id `obs:<original id>`, in stream `observed-<messageId>` (`observed-tasks-<id>` for a POST's assignments). */
 export function observedEvent(message: ObservedMessage): { streamId: string; event: EnvelopeBase } {
   return {
-    streamId: `observed-${message.data.messageId}`,
+    streamId: message.type === 'SmsTasksAssigned' ? `observed-tasks-${message.id}` : `observed-${message.data.messageId}`,
     event: {
       id: `obs:${message.id}`,
       type: SMS_LIFECYCLE_OBSERVED,

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import type { SendSms, SmsFailed, SmsSent, SmsSuppressed } from '@dailydesk/contracts';
+import type { SendSms, SmsFailed, SmsSent, SmsSuppressed, SmsTasksAssigned } from '@dailydesk/contracts';
 import type { EventStore } from '@dailydesk/event-store';
 import { EVENT_STORE } from '@dailydesk/service-kit';
 import { observedEvent, type ObservedMessage } from './lifecycle.events';
@@ -21,6 +21,12 @@ export class KeepSmsLifecycleWhenPublished {
 
   @EventPattern('SmsSent', { durable: 'keep-sms-sent' })
   onSent(m: SmsSent): Promise<void> {
+    return this.keep(m);
+  }
+
+  /** One per POST: maps status reports of a task whose POST was never answered (dispatch then has no SmsSent). */
+  @EventPattern('SmsTasksAssigned', { durable: 'keep-sms-tasks-assigned' })
+  onTasksAssigned(m: SmsTasksAssigned): Promise<void> {
     return this.keep(m);
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SmsSent } from '@dailydesk/contracts';
+import type { SmsSent, SmsTasksAssigned } from '@dailydesk/contracts';
 import type { RecordedEvent } from '@dailydesk/event-store';
 import { parseGatewayCallback, type GatewayCallback, type RecvSmsRow } from '@dailydesk/skyline';
 import { SMS_LIFECYCLE_OBSERVED, type SmsLifecycleObservedData } from '../lifecycle/lifecycle.events';
@@ -13,6 +13,26 @@ export interface FolderInput {
   readonly sr: Array<{ tid: number; row: SrRow }>;
   readonly recv: RecvSmsRow[];
   readonly sent: SmsSent | null;
+  /** Tasks of a POST (dispatch's SmsTasksAssigned) that name their recipient and business. */
+  readonly assigned: AssignedTask[];
+}
+
+/** A task dispatch recorded before its POST: enough to map its status reports before (or without) an SmsSent. */
+export interface AssignedTask {
+  readonly messageId: string;
+  readonly tid: number;
+  readonly port: string;
+  readonly to: string;
+  readonly businessId: string;
+  readonly correlationId: string;
+}
+
+function assignedTasks(m: SmsTasksAssigned): AssignedTask[] {
+  const out: AssignedTask[] = [];
+  for (const t of m.data.tasks) {
+    if (t.to && t.businessId && t.correlationId) out.push({ messageId: t.messageId, tid: t.tid, port: t.port, to: t.to, businessId: t.businessId, correlationId: t.correlationId });
+  }
+  return out;
 }
 
 /** What a batch needs loaded before folding: tids, numbers and inbound row hashes it mentions. */
@@ -31,9 +51,10 @@ export type ParsedLookup = (eventId: string) => GatewayCallback | undefined;
 /** Reads the rows a stored event carries; a raw callback is parsed only when the webhook's parse is not at hand. */
 export function inputOf(recorded: RecordedEvent, parsed?: ParsedLookup): FolderInput {
   const e = recorded.event;
-  const out: FolderInput = { recorded, sr: [], recv: [], sent: null };
+  const out: FolderInput = { recorded, sr: [], recv: [], sent: null, assigned: [] };
   if (e.type === SMS_LIFECYCLE_OBSERVED) {
     const m = (e.data as SmsLifecycleObservedData).message;
+    if (m.type === 'SmsTasksAssigned') return { ...out, assigned: assignedTasks(m) };
     return m.type === 'SmsSent' ? { ...out, sent: m } : out;
   }
   if (e.type === 'GatewayInboxPulled') return { ...out, recv: (e.data as GatewayInboxPulled).rows as RecvSmsRow[] };
@@ -67,6 +88,10 @@ export function needsOf(inputs: FolderInput[]): Needs {
     if (r.sent) {
       needs.tids.add(r.sent.data.tid);
       needs.numberKeys.add(numberKey(r.sent.data.to));
+    }
+    for (const a of r.assigned) {
+      needs.tids.add(a.tid);
+      needs.numberKeys.add(numberKey(a.to));
     }
     for (const s of r.sr) needs.tids.add(s.tid);
     for (const row of r.recv) {

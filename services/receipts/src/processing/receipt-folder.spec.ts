@@ -1,4 +1,4 @@
-import type { EnvelopeBase, SmsSent } from '@dailydesk/contracts';
+import type { EnvelopeBase, SmsSent, SmsTasksAssigned } from '@dailydesk/contracts';
 import type { RecordedEvent } from '@dailydesk/event-store';
 import { decodeRecvSmsRow } from '@dailydesk/skyline';
 import { SmsDelivered, SmsTransmissionFailed, SmsTransmitted, SmsUndelivered } from '@dailydesk/contracts';
@@ -25,6 +25,22 @@ const sent = (n: number, tid: number, to: string, atS: number, port = '3.01'): R
       causationId: `req-${n}`,
       data: { messageId: `m${n}`, purpose: 'reminder', refs: { appointmentId: `a${n}` }, tid, port, to, segments: 1, encoding: 'GSM-7', sentAt: new Date(atS * 1000).toISOString() },
     } as SmsSent).event,
+  );
+const assigned = (id: string, tasks: Array<{ n: number; tid: number; to: string }>, atS = T0): RecordedEvent =>
+  rec(
+    observedEvent({
+      id,
+      type: 'SmsTasksAssigned',
+      v: 1,
+      occurredAt: new Date(atS * 1000).toISOString(),
+      businessId: null,
+      correlationId: id,
+      causationId: null,
+      data: {
+        tasks: tasks.map((t) => ({ messageId: `m${t.n}`, tid: t.tid, port: '3.01', attempt: 1, to: t.to, businessId: 'biz-1', correlationId: `corr-${t.n}` })),
+        assignedAt: new Date(atS * 1000).toISOString(),
+      },
+    } as SmsTasksAssigned).event,
   );
 const callback = (id: string, body: unknown) =>
   rec(rootEvent(`cb:${id}`, 'GatewayCallbackReceived', '2027-01-15T08:00:00.000Z', { kind: 'x', type: null, rows: 0, body, receivedAt: '' }));
@@ -54,6 +70,27 @@ describe('ReceiptFolder', () => {
     const { names, out } = fold([sent(1, 101, '+15551230001', T0), sr('a', 101, '15551230001', T0 + 1), dlr('b', '15551230001', T0 + 5)], [sr('late', 101, '15551230001', T0 + 9, false)]);
     expect(names).toEqual(['SmsTransmitted:m1', 'SmsDelivered:m1']);
     expect(out[0]).toMatchObject({ id: 'rcpt:tx:m1', businessId: 'biz-1', correlationId: 'corr-1', causationId: 'cb:a' });
+  });
+
+  it('maps a status report by the assignment alone (POST never answered, no SmsSent), before or after the report', () => {
+    const before = fold([assigned('as-1', [{ n: 21, tid: 2101, to: '+15551230021' }, { n: 22, tid: 2102, to: '+15551230022' }])], [sr('a', 2101, '15551230021', T0 + 1)]);
+    expect(before.names).toEqual(['SmsTransmitted:m21']);
+    expect(before.out[0]).toMatchObject({ id: 'rcpt:tx:m21', businessId: 'biz-1', correlationId: 'corr-21', data: { tid: 2101, to: '+15551230021', port: '3.01' } });
+    const after = fold([sr('b', 2102, '15551230022', T0 + 1, false)], [assigned('as-2', [{ n: 22, tid: 2102, to: '+15551230022' }])]);
+    expect(after.names).toEqual(['SmsTransmissionFailed:m22']);
+  });
+
+  it('a message known only from its assignment never takes a delivery report; its SmsSent makes it a candidate', () => {
+    const { names } = fold([assigned('as-3', [{ n: 23, tid: 2301, to: '+15551230023' }]), dlr('d', '15551230023', T0 + 5)], [sent(23, 2301, '+15551230023', T0 + 2)]);
+    expect(names).toEqual(['SmsDelivered:m23']);
+    const none = fold([assigned('as-4', [{ n: 24, tid: 2401, to: '+15551230024' }]), dlr('e', '15551230024', T0 + 5)]);
+    expect(none.names).toEqual([]);
+  });
+
+  it('an SmsSent that came first wins over a later assignment of the same message', () => {
+    const { names, out } = fold([sent(25, 2501, '+15551230025', T0)], [assigned('as-5', [{ n: 25, tid: 2599, to: '+15551230025' }])], [sr('f', 2501, '15551230025', T0 + 1)]);
+    expect(names).toEqual(['SmsTransmitted:m25']);
+    expect(out[0]).toMatchObject({ data: { tid: 2501 } });
   });
 
   it('keeps a report for an unknown tid and matches it when the SmsSent shows up', () => {

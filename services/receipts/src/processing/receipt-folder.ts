@@ -11,7 +11,7 @@ import {
 } from '@dailydesk/contracts';
 import type { RecvSmsRow } from '@dailydesk/skyline';
 import type { RecordedEvent } from '@dailydesk/event-store';
-import { inputOf, rowHash, type FolderInput } from './folder-input';
+import { inputOf, rowHash, type AssignedTask, type FolderInput } from './folder-input';
 import { classifyInbound, e164Of, numberKey } from './inbound-keywords';
 import { dlrKeyOf, type DlrRow, type FolderState, type RowSource, type SrRow, type TrackedMessage } from './folder-state';
 
@@ -27,6 +27,9 @@ type Schema = { safeParse(v: unknown): { success: boolean; error?: { issues: Arr
 const MAX_TS = 253_402_300_799;
 const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
 const MAX_ID = 256;
+
+/** Sent time of a message known only from its assignment: after any report, so no DLR window reaches it. */
+export const ASSIGNED_ONLY_MS = 8_640_000_000_000_000;
 
 /** A receipt event the folder built from a contract-checked SmsSent and a parser-checked report row. */
 type Receipt = SmsTransmitted | SmsTransmissionFailed | SmsDelivered | SmsUndelivered;
@@ -60,6 +63,7 @@ export class ReceiptFolder {
     const rows = 'recorded' in input ? input : inputOf(input);
     const e = rows.recorded.event;
     if (rows.sent) this.onSent(rows.sent, e.id);
+    for (const a of rows.assigned) this.onAssigned(a, e.id);
     rows.sr.forEach((s, i) => this.onStatusRow(s.tid, s.row, e.id, i));
     const source = e.type === 'GatewayInboxPulled' ? 'pulled' : 'pushed';
     rows.recv.forEach((row, i) => this.onRecvRow(row, source, e.id, rows.sr.length + i));
@@ -88,6 +92,35 @@ export class ReceiptFolder {
       }
     }
     this.matchDeliveryReports(dlrKeyOf(m.port, m.numberKey), causeId);
+  }
+
+  /**
+   * A task recorded before its POST. Tracked (unless its SmsSent came first) so that a status report for it maps
+   * even when dispatch never learns the POST's outcome; dispatch turns that report into its SmsSent. Until the
+   * SmsSent arrives it is never a delivery-report candidate (sent time {@link ASSIGNED_ONLY_MS}): a task that was
+   * never sent must not take another text's DLR.
+   */
+  private onAssigned(a: AssignedTask, causeId: string): void {
+    if (this.state.messages.has(a.messageId)) return;
+    const m: TrackedMessage = {
+      messageId: a.messageId,
+      businessId: a.businessId,
+      correlationId: a.correlationId,
+      tid: a.tid,
+      port: a.port,
+      to: a.to,
+      numberKey: numberKey(a.to),
+      sentAtMs: ASSIGNED_ONLY_MS,
+      tx: 0,
+      dlr: 0,
+    };
+    this.state.put(m);
+    for (const p of this.state.pendingFor((p) => p.kind === 'sr' && p.tid === a.tid)) {
+      if (p.kind === 'sr' && this.statusRowMatches(m, p.row)) {
+        this.state.resolve(p);
+        this.transmit(m, p.row, causeId);
+      }
+    }
   }
 
   private statusRowMatches(m: TrackedMessage, row: SrRow): boolean {
