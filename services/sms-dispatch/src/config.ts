@@ -26,6 +26,12 @@ const Env = baseServiceEnv(3004).extend({
   SMS_CIRCUIT_COOLDOWN_MS: int(1, 2000),
   SMS_CIRCUIT_MAX_COOLDOWN_MS: int(1, 60_000),
   SMS_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(4096).default(256),
+  /**
+   * How long a task whose POST outcome is unknown, and which the gateway no longer lists, waits for a status report
+   * before it is resent with the same tid. Above the gateway's report periods: per task `sr_prd` (vendor default
+   * 60 s) plus the per-URL report cache `sr_prd` dispatch requests (30 s).
+   */
+  SMS_REPORT_GRACE_MS: int(0, 100_000),
 });
 
 /** The dispatcher's own settings (besides the common {@link ServiceConfig}). */
@@ -47,6 +53,8 @@ export interface DispatchConfig {
   readonly circuitCooldownMs: number;
   readonly circuitMaxCooldownMs: number;
   readonly intakeConcurrency: number;
+  /** Wait for a status report before resending a task whose POST outcome is unknown (ms; 0 = resend at once). */
+  readonly reportGraceMs: number;
 }
 
 export interface SmsDispatchConfig {
@@ -84,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmsDispatchCon
       circuitCooldownMs: e.SMS_CIRCUIT_COOLDOWN_MS,
       circuitMaxCooldownMs: e.SMS_CIRCUIT_MAX_COOLDOWN_MS,
       intakeConcurrency: e.SMS_INTAKE_CONCURRENCY,
+      reportGraceMs: e.SMS_REPORT_GRACE_MS,
     }),
   });
 }

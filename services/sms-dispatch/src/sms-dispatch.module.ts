@@ -7,6 +7,7 @@ import type { DispatchConfig } from './config';
 import { ConsentHandlers } from './consent/consent.handlers';
 import { DispatchRuntime, type DispatchOverrides } from './dispatch/dispatch-runtime';
 import { IntakeHandlers } from './intake/intake.handlers';
+import { ReportHandlers } from './reports/report.handlers';
 import { StatusController } from './status/status.controller';
 
 class RuntimeLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
@@ -24,7 +25,7 @@ export class SmsDispatchModule {
   static forRoot(config: DispatchConfig, overrides: DispatchOverrides): DynamicModule {
     return {
       module: SmsDispatchModule,
-      controllers: [IntakeHandlers, ConsentHandlers, StatusController],
+      controllers: [IntakeHandlers, ConsentHandlers, ReportHandlers, StatusController],
       providers: [
         {
           provide: DispatchRuntime,

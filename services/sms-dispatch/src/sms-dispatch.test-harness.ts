@@ -39,6 +39,7 @@ export class Harness {
       SMS_RETRY_BASE_MS: '20',
       SMS_CIRCUIT_COOLDOWN_MS: '50',
       SMS_CIRCUIT_MAX_COOLDOWN_MS: '200',
+      SMS_REPORT_GRACE_MS: '200',
       ...env,
     });
     this.service = await startSmsDispatch(config, { schemaPrefix: this.schemaPrefix, idleMs: 20, leadershipCheckMs: 50, ...overrides });

@@ -11,6 +11,9 @@ import { PortPacer, type Clock } from './port-pacer';
 import { QueueProjection } from './queue.projection';
 import { StageStats } from './stage-stats';
 
+/** Per-URL status report cache period requested from the gateway (s); SMS_REPORT_GRACE_MS must exceed it. */
+const REPORT_CACHE_PERIOD_S = 30;
+
 /** What tests (and the all-in-one runner) may replace: the clock, the idle poll, crash points. */
 export interface DispatchOverrides {
   readonly clock?: Clock;
@@ -50,7 +53,7 @@ export class DispatchRuntime {
           timeoutMs: config.gatewayTimeoutMs,
           headersTimeoutMs: config.gatewayTimeoutMs,
           bodyTimeoutMs: config.gatewayTimeoutMs,
-          reports: config.receiptsWebhookUrl ? { srUrl: config.receiptsWebhookUrl, smsUrl: config.receiptsWebhookUrl } : {},
+          reports: config.receiptsWebhookUrl ? { srUrl: config.receiptsWebhookUrl, srPrd: REPORT_CACHE_PERIOD_S, smsUrl: config.receiptsWebhookUrl } : {},
           logger,
         })
       : null;

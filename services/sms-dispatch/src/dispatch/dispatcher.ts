@@ -11,7 +11,8 @@ import type { PortPacer, Clock } from './port-pacer';
 import type { QueueProjection } from './queue.projection';
 import { actionFor, retryDelayMs } from './refusal-policy';
 import { StageStats } from './stage-stats';
-import { appendNew } from './store-writes';
+import type { SmsTaskReportedData } from '../intake/intake.events';
+import { appendNew, reportStreamOf } from './store-writes';
 
 /** What the dispatcher remembers about a message it has assigned (lost on restart: then every assignment is resolved). */
 interface Memo {
@@ -22,6 +23,8 @@ interface Memo {
   maybePosted: boolean;
   next: 'resend' | 'reassign' | 'resolve';
   notBeforeMs: number;
+  /** When resolving this unknown outcome began (the grace for a status report counts from here). */
+  unknownSinceMs?: number;
 }
 
 interface Job {
@@ -348,8 +351,21 @@ export class Dispatcher {
   }
 
   /**
+   * Receipts saw a status report for this message's task (already stored as SmsTaskReported): resolve it now rather
+   * than at the end of its grace period. Other replicas' reports are found when the grace ends.
+   */
+  reported(messageId: string): void {
+    const memo = this.memo.get(messageId);
+    if (!memo || memo.next !== 'resolve') return;
+    memo.notBeforeMs = 0;
+    this.wake();
+  }
+
+  /**
    * Unknown outcome: a tid the gateway lists in its queue (goip_get_tasks) is accepted → SmsSent. A tid it does not
-   * list is resent with the SAME tid and port: `13 Duplicated TaskId` means it has it, `0 OK` that it had not.
+   * list may be finished and forgotten: a status report for it (SmsTaskReported) proves the gateway had it → SmsSent.
+   * Neither within `reportGraceMs` → resent with the SAME tid and port: `13 Duplicated TaskId` means it has it, `0 OK`
+   * that it had not.
    */
   private async resolve(items: Array<{ row: QueueRow; memo: Memo }>): Promise<Job[]> {
     const now = new Date(this.clock()).toISOString();
@@ -371,12 +387,29 @@ export class Dispatcher {
         continue;
       }
       for (const { row, memo } of group) {
-        if (listed.has(memo.tid)) sent.push(smsSent(row, memo.tid, memo.port, now));
-        else resend.push({ row, tid: memo.tid, port: memo.port, attempt: memo.attempt, maybePosted: true });
+        if (listed.has(memo.tid) || (await this.wasReported(row.message_id, memo.tid))) {
+          sent.push(smsSent(row, memo.tid, memo.port, now));
+          continue;
+        }
+        const nowMs = this.clock();
+        memo.unknownSinceMs ??= nowMs;
+        const graceEnd = memo.unknownSinceMs + this.o.reportGraceMs;
+        if (nowMs < graceEnd) {
+          memo.notBeforeMs = graceEnd;
+          this.busy.delete(row.message_id);
+          continue;
+        }
+        memo.unknownSinceMs = undefined;
+        resend.push({ row, tid: memo.tid, port: memo.port, attempt: memo.attempt, maybePosted: true });
       }
     }
     if (sent.length > 0) await this.finish(sent, sent.map((e) => (e.data as { messageId: string }).messageId));
     return resend;
+  }
+
+  private async wasReported(messageId: string, tid: number): Promise<boolean> {
+    const { events } = await this.store.readStream(reportStreamOf(messageId));
+    return events.some((r) => (r.event.data as SmsTaskReportedData).tid === tid);
   }
 
   private async queuedTids(port: number): Promise<Set<number>> {

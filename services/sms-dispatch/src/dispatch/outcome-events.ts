@@ -63,6 +63,16 @@ export const smsSuppressed = (row: QueueRow, now: string, reason: SmsSuppressed[
 export const tasksAssigned = (jobs: ReadonlyArray<{ row: QueueRow; tid: number; port: string; attempt: number }>, now: string): EnvelopeBase => {
   const first = jobs[0]!;
   const id = eventIdOf(`tasks:${first.tid}:${jobs.length}`, first.row.message_id);
-  const data: SmsTasksAssignedData = { tasks: jobs.map((j) => ({ messageId: j.row.message_id, tid: j.tid, port: j.port, attempt: j.attempt })), assignedAt: now };
+  const data: SmsTasksAssignedData = { tasks: jobs.map((j) => ({
+      messageId: j.row.message_id,
+      tid: j.tid,
+      port: j.port,
+      attempt: j.attempt,
+      to: j.row.to_e164,
+      businessId: j.row.business_id,
+      correlationId: j.row.correlation_id,
+    })),
+    assignedAt: now,
+  };
   return { id, type: SMS_TASKS_ASSIGNED, v: 1, occurredAt: now, businessId: null, correlationId: id, causationId: null, data };
 };

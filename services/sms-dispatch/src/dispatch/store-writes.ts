@@ -11,6 +11,11 @@ export function eventIdOf(kind: string, messageId: string): string {
   return id.length <= 256 ? id : `sms:h${createHash('sha256').update(messageId).digest('hex')}:${kind}`;
 }
 
+/** Stream of the status reports dispatch keeps for one message whose POST outcome was unknown (SmsTaskReported). */
+export function reportStreamOf(messageId: string): string {
+  return `sms-report-${messageId}`;
+}
+
 /** What {@link appendNew} stored. */
 export interface AppendedBatch {
   readonly appended: EnvelopeBase[];

@@ -34,7 +34,16 @@ export type SmsTaskAssignedData = z.infer<typeof SmsTaskAssignedData>;
  * of one per text). `SmsTaskAssigned` (one per text) is still folded for logs written before.
  */
 export const SmsTasksAssignedData = z.object({
-  tasks: z.array(SmsTaskAssignedData.omit({ assignedAt: true })).min(1),
+  tasks: z
+    .array(
+      SmsTaskAssignedData.omit({ assignedAt: true }).extend({
+        // Published as the public SmsTasksAssigned: receipts maps status reports by these before any SmsSent.
+        to: E164.optional(),
+        businessId: z.string().nullable().optional(),
+        correlationId: MessageId.optional(),
+      }),
+    )
+    .min(1),
   assignedAt: UtcInstant,
 });
 export type SmsTasksAssignedData = z.infer<typeof SmsTasksAssignedData>;
@@ -47,7 +56,20 @@ export const RecipientConsentChangedData = z.object({
 });
 export type RecipientConsentChangedData = z.infer<typeof RecipientConsentChangedData>;
 
+/**
+ * Receipts reported a status (SmsTransmitted / SmsTransmissionFailed) for a task whose POST outcome is unknown: the
+ * gateway had that tid, so it must not be resent. Stream `sms-report-<messageId>`, id `sms:<messageId>:report:<tid>`.
+ */
+export const SmsTaskReportedData = z.object({
+  messageId: MessageId,
+  tid: TaskId,
+  transmitted: z.boolean(),
+  reportEventId: z.string(),
+});
+export type SmsTaskReportedData = z.infer<typeof SmsTaskReportedData>;
+
 export const SMS_QUEUED = 'SmsQueued';
+export const SMS_TASK_REPORTED = 'SmsTaskReported';
 export const SMS_TASK_ASSIGNED = 'SmsTaskAssigned';
 export const SMS_TASKS_ASSIGNED = 'SmsTasksAssigned';
 export const RECIPIENT_CONSENT_CHANGED = 'RecipientConsentChanged';
