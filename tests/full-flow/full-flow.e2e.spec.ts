@@ -202,7 +202,7 @@ beforeAll(async () => {
     appointments: { ...base, PUBLIC_BASE_URL: `http://127.0.0.1:${ports.appointments}`, SCHEMA_PREFIX: `ff_${tag}_` },
     // Small batches: the bulk campaign's run is hundreds of checkpointed batches, so a SIGKILL lands mid-run.
     campaigns: { ...base, RECEIPTS_PUBLIC_URL: receiptsUrl, CAMPAIGN_BATCH_SIZE: String(CAMPAIGN_BATCH) },
-    'sms-dispatch': { ...base, SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: SIM_USER, SMS_PASSWORD: SIM_PASS, SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', RECEIPTS_WEBHOOK_URL: webhook, SMS_GATEWAY_TIMEOUT_MS: '3000' },
+    'sms-dispatch': { ...base, SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: SIM_USER, SMS_PASSWORD: SIM_PASS, SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', RECEIPTS_WEBHOOK_URL: webhook, SMS_GATEWAY_TIMEOUT_MS: '3000', SMS_REPORT_GRACE_MS: '5000' },
     receipts: { ...base, RECEIPTS_WEBHOOK_TOKEN: WEBHOOK_TOKEN, SMS_BASE_URL: sim.url, SMS_USERNAME: SIM_USER, SMS_PASSWORD: SIM_PASS, RECEIPTS_RECONCILE_INTERVAL_MS: '2000' },
   } satisfies Record<ServiceName, NodeJS.ProcessEnv>);
   for (const name of Object.keys(env) as ServiceName[]) svc[name] = new ServiceProcess(name, ports[name], env[name]);
@@ -404,21 +404,22 @@ describe('full flow over separate service processes', () => {
     await dispatch.kill();
     sim.control.clearFaults();
     for (const c of cs.slice(3)) await book(c, starts); // queued on NATS while dispatch is down
-    await dispatch.start();
-    for (const c of cs) await deliveredOnce(FlowScenario.apptSmsId(apt(c), 'confirmation', starts), c, AFTER_CRASH_MS);
     // The unanswered POST's texts are known sent only from their status reports (dispatch does not resend a task
-    // the gateway may have finished); the simulator holds reports up to the requested sr_prd (30 s): flush them now.
-    for (const c of cs) {
-      const id = FlowScenario.apptSmsId(apt(c), 'confirmation', starts);
-      await eventually(
-        async () => {
-          await sim.control.flush();
-          expect(await outcomes('SmsSent', (m) => m.data.messageId === id)).toHaveLength(1);
-        },
-        { timeoutMs: FLOW_MS, intervalMs: 200 },
-      );
+    // the gateway may have finished, for SMS_REPORT_GRACE_MS, 5 s here); the simulator holds reports up to the
+    // requested sr_prd (30 s): flush them promptly, as a gateway with a short report period would. A task assigned
+    // but never POSTed before the kill is resent once the grace period has passed.
+    const flusher = setInterval(() => void sim.control.flush(), 250);
+    try {
+      await dispatch.start();
+      for (const c of cs) await deliveredOnce(FlowScenario.apptSmsId(apt(c), 'confirmation', starts), c, AFTER_CRASH_MS);
+      for (const c of cs) {
+        const id = FlowScenario.apptSmsId(apt(c), 'confirmation', starts);
+        await eventually(async () => expect(await outcomes('SmsSent', (m) => m.data.messageId === id)).toHaveLength(1), { timeoutMs: FLOW_MS, intervalMs: 200 });
+      }
+      expect(duplicateTexts(sim)).toEqual([]);
+    } finally {
+      clearInterval(flusher);
     }
-    expect(duplicateTexts(sim)).toEqual([]);
   }, 120_000);
 
   it('appointments SIGKILLed mid-flow (bookings, reschedule and a reminder tick arrive while it is down) → nothing lost, nobody texted twice', async () => {
