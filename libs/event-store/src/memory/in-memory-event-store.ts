@@ -14,6 +14,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port';
+import { acquireInProcess } from '../in-process-leadership';
 import { SubscriptionRunner } from '../subscription/subscription-runner';
 import { AppendListeners } from '../subscription/wake-signal';
 
@@ -92,18 +93,7 @@ class InMemoryEventStore implements EventStore {
   }
 
   async tryAcquireLeadership(name: string): Promise<Leadership | null> {
-    if (this.leaders.has(name)) return null;
-    this.leaders.add(name);
-    let held = true;
-    return {
-      get held() {
-        return held;
-      },
-      release: async () => {
-        if (held) this.leaders.delete(name);
-        held = false;
-      },
-    };
+    return acquireInProcess(this.leaders, name);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Leadership } from '../event-store.port';
+import { acquireInProcess } from '../in-process-leadership';
 import type { SqlExecutor, SqlSession } from '../sql/sql-executor';
 
 interface Queryable {
@@ -69,18 +70,7 @@ export class PgliteExecutor implements SqlExecutor {
   }
 
   async tryAcquireLeadership(_lockSql: string, _unlockSql: string, name: string): Promise<Leadership | null> {
-    if (this.leaders.has(name)) return null;
-    this.leaders.add(name);
-    let held = true;
-    return {
-      get held() {
-        return held;
-      },
-      release: async () => {
-        if (held) this.leaders.delete(name);
-        held = false;
-      },
-    };
+    return acquireInProcess(this.leaders, name);
   }
 
   async close(): Promise<void> {
