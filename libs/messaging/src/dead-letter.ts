@@ -79,17 +79,10 @@ export function buildDeadLetter(record: DeadLetterRecord, prefix: string = DEAD_
 }
 
 /** A dead letter as read back from the dead-letter stream. */
-export interface ReadDeadLetter {
+export type ReadDeadLetter = Omit<DeadLetterRecord, 'reason' | 'originalHeaders'> & {
+  /** As stored: a {@link DeadLetterReason} written by this version, or another string from an older or newer one. */
   reason: string;
-  detail: string;
-  subject: string;
-  stream: string;
-  streamSeq: number;
-  consumer: string;
-  deliveryCount: number;
-  deadLetteredAt: string;
-  payload: Uint8Array;
-}
+};
 
 /**
  * Reads the `Dd-Dlq-*` headers of a stored dead letter back into a record (for operator tools and tests).
