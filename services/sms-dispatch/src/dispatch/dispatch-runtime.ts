@@ -61,10 +61,7 @@ export class DispatchRuntime {
     this.projection = new QueueProjection(store, db, schema, logger, this.stats);
     const pacer = new PortPacer({ perMinute: config.portPerMinute, dailyCap: config.simDailyCap, clock });
     this.dispatcher = new Dispatcher(config, store, db, schema, this.projection, this.gateway, pacer, clock, logger, overrides.hooks, overrides.idleMs, this.stats, overrides.leadershipCheckMs);
-    this.intake = new IntakeBatcher(store, db, schema, { enabled: config.enabled, maxSegments: config.maxSegments, clock }, logger, async (stored) => {
-      await this.projection.applyAppendedBatches(stored.map((b) => ({ events: b.appended, lastGlobalPosition: b.lastGlobalPosition })));
-      this.dispatcher.wake();
-    }, this.stats);
+    this.intake = new IntakeBatcher(store, db, schema, { enabled: config.enabled, maxSegments: config.maxSegments, clock }, logger, (stored) => this.dispatcher.enqueueAppended(stored), this.stats);
   }
 
   async start(): Promise<void> {

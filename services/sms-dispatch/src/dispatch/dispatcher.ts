@@ -12,7 +12,8 @@ import type { QueueProjection } from './queue.projection';
 import { actionFor, retryDelayMs } from './refusal-policy';
 import { StageStats } from './stage-stats';
 import type { SmsTaskReportedData } from '../intake/intake.events';
-import { appendNew, reportStreamOf } from './store-writes';
+import { appendNew, reportStreamOf, type AppendedBatch } from './store-writes';
+import { WaitingQueue } from './waiting-queue';
 
 /** What the dispatcher remembers about a message it has assigned (lost on restart: then every assignment is resolved). */
 interface Memo {
@@ -46,8 +47,11 @@ export interface DispatcherHooks {
  */
 export class Dispatcher {
   private readonly memo = new Map<string, Memo>();
-  /** Messages in a POST (Infinity) or finished at a position the projection has not applied yet. */
-  private readonly busy = new Map<string, number>();
+  /** The waiting messages, in memory while this replica leads (see waiting-queue.ts). */
+  readonly queue = new WaitingQueue();
+  private queueLoaded = false;
+  /** Ports of recent SmsSents, ahead of the (lazily folded) recipient_ports table: the sticky sender. */
+  private readonly recentPorts = new Map<string, string>();
   private running = false;
   private crashed = false;
   private wakeUp: (() => void) | null = null;
@@ -58,16 +62,13 @@ export class Dispatcher {
   private lastRefresh = -Infinity;
   readonly circuit: CircuitBreaker;
   lastSuccessfulSendAt: string | null = null;
+  /** Outcomes this process stored, by type (SmsSent, SmsFailed, SmsSuppressed). */
+  readonly stored = { SmsSent: 0, SmsFailed: 0, SmsSuppressed: 0 } as Record<string, number>;
   portsTotal = 0;
   private loopDone: Promise<void> = Promise.resolve();
   private quietCycles = 0;
-  /** Picks started so far; a message released from `busy` during pick n may still look waiting in pick n's rows. */
-  private pickEpoch = 0;
-  private readonly released = new Map<string, number>();
   private leadership: Leadership | null = null;
   private readonly tidPool: number[] = [];
-  private finishedSinceVacuum = 0;
-  private vacuuming = false;
   private lastLeadershipAttempt = -Infinity;
 
   constructor(
@@ -86,12 +87,9 @@ export class Dispatcher {
     private readonly leadershipCheckMs = 1000,
   ) {
     this.circuit = new CircuitBreaker(o.circuitThreshold, o.circuitCooldownMs, o.circuitMaxCooldownMs, clock);
-    projection.onApplied((position) => {
-      for (const [id, p] of this.busy) {
-        if (p > position) continue;
-        this.busy.delete(id);
-        this.released.set(id, this.pickEpoch);
-      }
+    projection.onApplied((events) => {
+      if (!this.queueLoaded) return;
+      this.queue.observe(events, this.clock());
       this.wake();
     });
   }
@@ -117,6 +115,8 @@ export class Dispatcher {
     if (this.leadership) {
       this.logger.warn('sms dispatcher lost its leadership; stops sending');
       this.leadership = null;
+      this.queueLoaded = false;
+      this.queue.clear();
     }
     if (this.postsInFlight > 0 || performance.now() - this.lastLeadershipAttempt < this.leadershipCheckMs) return false;
     this.lastLeadershipAttempt = performance.now();
@@ -135,10 +135,19 @@ export class Dispatcher {
 
   private async takeOver(): Promise<void> {
     this.memo.clear();
-    this.busy.clear();
-    this.released.clear();
+    this.queueLoaded = false;
+    this.queue.clear();
     await this.projection.caughtUp();
     const s = `"${this.schema}"`;
+    // Loaded while no batch is folded: every later batch is observed, every earlier one is in these rows.
+    await this.projection.exclusive(async () => {
+      const rows = await this.db.query<QueueRow>(`SELECT * FROM ${s}.messages WHERE state IN ('queued', 'assigned') ORDER BY lane, position`);
+      this.queue.clear();
+      const nowMs = this.clock();
+      for (const r of rows) this.queue.add({ ...r, position: Number(r.position), opted_out: null, sticky_port: null }, nowMs);
+      this.queue.observedUpTo = this.projection.foldedUpTo;
+      this.queueLoaded = true;
+    });
     const today = new Date(this.clock()).toISOString().slice(0, 10);
     for (const r of await this.db.query<{ port: string; n: string }>(
       `SELECT port, count(*) AS n FROM ${s}.messages WHERE state = 'sent' AND sent_at >= $1::date AND sent_at < $1::date + 1 GROUP BY port`,
@@ -154,6 +163,22 @@ export class Dispatcher {
     while (this.postsInFlight > 0) await new Promise((r) => setTimeout(r, 5));
     await this.leadership?.release();
     this.leadership = null;
+    this.queueLoaded = false;
+  }
+
+  /**
+   * Requests intake has just stored: waiting at once (no fold, no read back). Must be called in the same turn of the
+   * event loop as the append's completion (WaitingQueue's `observedUpTo` rule relies on it).
+   */
+  enqueueAppended(batch: AppendedBatch): void {
+    if (!this.queueLoaded || batch.appended.length === 0) return;
+    this.queue.addAppended(batch.appended, batch.lastGlobalPosition, this.clock());
+    this.wake();
+  }
+
+  /** Messages waiting per lane, from memory while leading; null when this replica does not send. */
+  queueDepth(): [number, number, number] | null {
+    return this.queueLoaded ? this.queue.depth() : null;
   }
 
   /** Runs another cycle now, or right after the one in progress (a wake during a cycle is not lost to the idle wait). */
@@ -245,63 +270,70 @@ export class Dispatcher {
   private async pick(): Promise<Job[] | null> {
     const nowMs = this.clock();
     const now = new Date(nowMs).toISOString();
-    const s = `"${this.schema}"`;
-    const epoch = ++this.pickEpoch;
-    for (const [id, e] of this.released) if (e < epoch - 1) this.released.delete(id);
+    const limit = this.o.portPerMinute === null && this.o.simDailyCap === null ? this.o.batchSize + 64 : this.o.batchSize * 4;
     const t0 = performance.now();
-    const rows = await this.db.query<QueueRow>(
-      `SELECT m.*, c.opted_out, rp.port AS sticky_port FROM ${s}.messages m
-         LEFT JOIN ${s}.consent c ON c.phone = m.to_e164 LEFT JOIN ${s}.recipient_ports rp ON rp.phone = m.to_e164
-       WHERE m.state IN ('queued', 'assigned') AND (m.not_before IS NULL OR m.not_before <= $1) AND m.message_id <> ALL($3::text[])
-       ORDER BY m.lane, m.position LIMIT $2`,
-      [now, this.o.portPerMinute === null && this.o.simDailyCap === null ? this.o.batchSize + 64 : this.o.batchSize * 4, this.skippable(nowMs)],
-    );
-    this.stats.add('pick-query', rows.length, performance.now() - t0);
+    const rows: QueueRow[] = [];
+    for (const row of this.queue.waiting(nowMs)) {
+      const memo = this.memo.get(row.message_id);
+      if (memo && memo.notBeforeMs > nowMs) continue;
+      rows.push(row);
+      if (rows.length >= limit) break;
+    }
+    if (rows.length === 0) return null;
+    await this.lookUpRecipients(rows);
+    this.stats.add('pick', rows.length, performance.now() - t0);
     const jobs: Job[] = [];
     const suppressed: EnvelopeBase[] = [];
     const toResolve: Array<{ row: QueueRow; memo: Memo }> = [];
     const fresh: Array<{ row: QueueRow; port: string; attempt: number }> = [];
     for (const row of rows) {
       if (jobs.length + fresh.length + toResolve.length >= this.o.batchSize) break;
-      if (this.busy.has(row.message_id) || (this.released.get(row.message_id) ?? -1) >= epoch - 1) continue;
       const memo = this.memo.get(row.message_id) ?? (row.state === 'assigned' ? this.recovered(row) : undefined);
       if (!memo?.maybePosted) {
         const why = this.suppressionOf(row, nowMs);
         if (why) {
+          if (!this.queue.take(row)) continue;
           suppressed.push(smsSuppressed(row, now, why[0], why[1]));
           this.memo.delete(row.message_id);
           continue;
         }
       }
       if (!this.gateway || !this.o.enabled) continue;
-      if (memo && memo.notBeforeMs > nowMs) continue;
       if (memo?.next === 'resolve') {
-        toResolve.push({ row, memo });
+        if (this.queue.take(row)) toResolve.push({ row, memo });
       } else if (memo?.next === 'resend' && (memo.maybePosted || this.pacer.isHealthy(memo.port))) {
-        if (!this.pacer.hasCapacity(memo.port)) continue;
+        if (!this.pacer.hasCapacity(memo.port) || !this.queue.take(row)) continue;
         this.pacer.take(memo.port);
         jobs.push({ row, tid: memo.tid, port: memo.port, attempt: memo.attempt, maybePosted: memo.maybePosted });
       } else {
         const port = this.pacer.choose(row.sticky_port ?? undefined);
-        if (port === null) continue;
+        if (port === null || !this.queue.take(row)) continue;
         this.pacer.take(port);
         fresh.push({ row, port, attempt: (memo?.attempt ?? row.attempt) + 1 });
       }
     }
-    for (const e of suppressed) this.busy.set(String((e.data as { messageId: string }).messageId), Infinity);
     if (suppressed.length > 0) await this.finish(suppressed, suppressed.map((e) => (e.data as { messageId: string }).messageId));
-    for (const j of [...jobs, ...fresh.map((f) => f), ...toResolve]) this.busy.set(j.row.message_id, Infinity);
     if (toResolve.length > 0) jobs.push(...(await this.resolve(toResolve)));
     if (fresh.length > 0) jobs.push(...(await this.stats.time('assign', fresh.length, () => this.assign(fresh, now))));
     if (jobs.length === 0 && suppressed.length === 0 && toResolve.length === 0) return null;
     return jobs.sort((a, b) => a.row.lane - b.row.lane || Number(a.row.position) - Number(b.row.position));
   }
 
-  /** Messages a pick would pass over anyway (in a POST, finishing, backing off): left out in SQL rather than read and dropped. */
-  private skippable(nowMs: number): string[] {
-    const ids = [...this.busy.keys()];
-    for (const [id, m] of this.memo) if (m.notBeforeMs > nowMs && !this.busy.has(id)) ids.push(id);
-    return ids;
+  /** Opt-outs (checked again at send time) and sticky ports of the picked recipients: one round trip. */
+  private async lookUpRecipients(rows: QueueRow[]): Promise<void> {
+    const s = `"${this.schema}"`;
+    const phones = [...new Set(rows.map((r) => r.to_e164))];
+    const found = await this.db.query<{ k: 'o' | 'p'; phone: string; port: string | null }>(
+      `SELECT 'o' AS k, phone, NULL AS port FROM ${s}.consent WHERE opted_out AND phone = ANY($1)
+       UNION ALL SELECT 'p' AS k, phone, port FROM ${s}.recipient_ports WHERE phone = ANY($1)`,
+      [phones],
+    );
+    const optedOut = new Set(found.filter((f) => f.k === 'o').map((f) => f.phone));
+    const ports = new Map(found.filter((f) => f.k === 'p').map((f) => [f.phone, f.port]));
+    for (const r of rows) {
+      r.opted_out = optedOut.has(r.to_e164);
+      r.sticky_port = this.recentPorts.get(r.to_e164) ?? ports.get(r.to_e164) ?? null;
+    }
   }
 
   private recovered(row: QueueRow): Memo {
@@ -337,12 +369,10 @@ export class Dispatcher {
       const r = await appendNew(this.store, 'sms-dispatch', [tasksAssigned(jobs, now)]);
       // Its id is already stored (tids cycled onto an old batch): these tids are not recorded, so none may be POSTed.
       if (r.appended.length === 0) throw new Error('task assignment not recorded: its id is already stored');
-      // Not awaited: the POST need not wait for the queue row to say 'assigned' (busy covers it; states never move back).
-      void this.projection.applyAppended(r.appended, r.lastGlobalPosition).catch((err: unknown) => this.logger.warn({ err }, 'assignments not folded at once; the queue subscription will'));
     } catch (err) {
       for (const j of jobs) {
         this.pacer.refund(j.port);
-        this.busy.delete(j.row.message_id);
+        this.queue.putBack(j.row.message_id);
       }
       throw err;
     }
@@ -382,7 +412,7 @@ export class Dispatcher {
         this.logger.warn({ err, port }, '#error: sendSms cannot resolve unknown outcomes yet');
         for (const it of group) {
           it.memo.notBeforeMs = this.clock() + retryDelayMs(1, this.o.retryBaseMs);
-          this.busy.delete(it.row.message_id);
+          this.queue.putBack(it.row.message_id);
         }
         continue;
       }
@@ -396,7 +426,7 @@ export class Dispatcher {
         const graceEnd = memo.unknownSinceMs + this.o.reportGraceMs;
         if (nowMs < graceEnd) {
           memo.notBeforeMs = graceEnd;
-          this.busy.delete(row.message_id);
+          this.queue.putBack(row.message_id);
           continue;
         }
         memo.unknownSinceMs = undefined;
@@ -474,7 +504,7 @@ export class Dispatcher {
         else memo.next = 'resolve';
         memo.notBeforeMs = nowMs + retryDelayMs(1, this.o.retryBaseMs);
         this.pacer.refund(j.port);
-        this.busy.delete(j.row.message_id);
+        this.queue.putBack(j.row.message_id);
         return;
       }
       const action = actionFor(result, j.maybePosted);
@@ -486,7 +516,7 @@ export class Dispatcher {
       this.pacer.refund(j.port);
       if (action.kind === 'resolve') {
         memo.next = 'resolve';
-        this.busy.delete(j.row.message_id);
+        this.queue.putBack(j.row.message_id);
         return;
       }
       if (action.kind === 'reject' || j.attempt >= this.o.maxAttempts) {
@@ -504,57 +534,37 @@ export class Dispatcher {
         attempt: action.kind === 'retry-same' ? j.attempt + 1 : j.attempt,
         notBeforeMs: action.kind === 'reassign' ? 0 : nowMs + retryDelayMs(j.attempt, this.o.retryBaseMs),
       });
-      this.busy.delete(j.row.message_id);
+      this.queue.putBack(j.row.message_id);
     });
     if (results && outcomes.some((e) => e.type === 'SmsSent')) this.lastSuccessfulSendAt = now;
     if (outcomes.length > 0) await this.finish(outcomes, finished);
   }
 
-  /**
-   * The queue table churns (each text enters and leaves the pick's partial index); until a vacuum every pick walks
-   * the dead entries, and autovacuum's minute-scale naptime is too slow for a burst. Vacuumed every 10,000 outcomes.
-   */
-  private vacuumSoon(finished: number): void {
-    this.finishedSinceVacuum += finished;
-    if (this.finishedSinceVacuum < 10_000 || this.vacuuming) return;
-    this.finishedSinceVacuum = 0;
-    this.vacuuming = true;
-    void this.db
-      .exec(`VACUUM (ANALYZE) "${this.schema}".messages`)
-      .catch((err: unknown) => this.logger.warn({ err }, 'queue vacuum failed'))
-      .finally(() => (this.vacuuming = false));
-  }
-
-  /** Appends final outcomes; the messages stay busy until the projection has applied them. */
+  /** Appends final outcomes; the messages leave the queue once they are stored. */
   private async finish(events: EnvelopeBase[], messageIds: string[]): Promise<void> {
+    let r: AppendedBatch;
     try {
-      const r = await this.stats.time('outcome-append', events.length, () => appendNew(this.store, 'sms-dispatch', events));
-      for (const id of messageIds) {
-        this.memo.delete(id);
-        this.busy.set(id, r.lastGlobalPosition || 0);
-      }
-      this.vacuumSoon(messageIds.length);
-      // Folded at once (idempotent, as the subscription would), so the rows leave the queue now, not after its lag.
-      const folded = await this.projection.applyAppended(r.appended, r.lastGlobalPosition).then(
-        () => true,
-        (err: unknown) => (this.logger.warn({ err }, 'outcomes not folded at once; the queue subscription will'), false),
-      );
-      // An outcome that was already stored (a repeat) was not folded here: it stays busy until the subscription passes.
-      const mine = new Set(r.appended.map((e) => (e.data as { messageId: string }).messageId));
-      const caughtUp = r.lastGlobalPosition <= this.projection.position;
-      for (const id of messageIds) {
-        if (!caughtUp && !(folded && mine.has(id))) continue;
-        this.busy.delete(id);
-        this.released.set(id, this.pickEpoch);
-      }
+      r = await this.stats.time('outcome-append', events.length, () => appendNew(this.store, 'sms-dispatch', events));
     } catch (err) {
       // Not recorded: resolve them from the gateway again (same tid) rather than guess.
       this.logger.error({ err }, '#error: sendSms outcome not recorded');
       for (const id of messageIds) {
         const m = this.memo.get(id);
         if (m) Object.assign(m, { next: 'resolve', maybePosted: true });
-        this.busy.delete(id);
+        this.queue.putBack(id);
       }
+      return;
+    }
+    // An outcome stored before by someone else (a repeat) has an earlier, unknown position: known until the next takeover.
+    const position = r.appended.length > 0 ? r.lastGlobalPosition : Number.MAX_SAFE_INTEGER;
+    for (const id of messageIds) {
+      this.memo.delete(id);
+      this.queue.finish(id, position);
+    }
+    if (this.recentPorts.size > 100_000) this.recentPorts.clear();
+    for (const e of r.appended) {
+      this.stored[e.type] = (this.stored[e.type] ?? 0) + 1;
+      if (e.type === 'SmsSent') this.recentPorts.set((e.data as { to: string }).to, (e.data as { port: string }).port);
     }
   }
 }

@@ -13,17 +13,14 @@ interface Pending {
 }
 
 /**
- * Makes SMS requests durable in batches: every request waiting while the appends in progress run goes into the next
- * one (one opt-out lookup, one transaction) (optionally a few at once). Each caller's promise resolves once its request's decision is stored,
+ * Makes SMS requests durable in batches: every request waiting while the append in progress runs goes into the next
+ * one (one opt-out lookup, one transaction). Each caller's promise resolves once its request's decision is stored,
  * so the NATS message is acknowledged only then.
  */
 export class IntakeBatcher {
   private pending: Pending[] = [];
-  /** Batches being stored at once: appends queue only for their INSERT, so overlapping them hides each one's round trips. */
+  /** Batches being stored at once (1 unless configured: appends serialise on the store's append lock anyway). */
   private running = 0;
-  /** Stored batches waiting for their fold; their requests are acknowledged after it (or after it failed: the subscription folds them). */
-  private toFold: Array<{ stored: AppendedBatch; batch: Pending[] }> = [];
-  private folding = false;
 
   constructor(
     private readonly store: EventStore,
@@ -31,8 +28,8 @@ export class IntakeBatcher {
     private readonly schema: string,
     private readonly options: { enabled: boolean; maxSegments: number; clock: () => number; maxBatch?: number; maxConcurrent?: number },
     private readonly logger: Logger,
-    /** Runs after appends (before their requests are acknowledged): folds them into the queue and wakes the dispatcher. */
-    private readonly onStored: (stored: AppendedBatch[]) => Promise<void>,
+    /** Called synchronously when a batch is stored (before its requests are acknowledged): hands it to the dispatcher. */
+    private readonly onStored: (stored: AppendedBatch) => void,
     private readonly stats = new StageStats(),
   ) {}
 
@@ -55,26 +52,15 @@ export class IntakeBatcher {
           batch.forEach((p) => p.reject(err));
           continue;
         }
-        // The next append does not wait for this batch's fold: appends and folds overlap, and the batches stored
-        // while a fold runs are folded together by the next one.
-        this.toFold.push({ stored, batch });
-        if (!this.folding) void this.foldStored();
+        try {
+          this.onStored(stored);
+        } catch (err) {
+          this.logger.warn({ err }, 'stored requests not handed to the dispatcher at once; it finds them in the queue subscription');
+        }
+        batch.forEach((p) => p.resolve());
       }
     } finally {
       this.running -= 1;
-    }
-  }
-
-  private async foldStored(): Promise<void> {
-    this.folding = true;
-    try {
-      while (this.toFold.length > 0) {
-        const items = this.toFold.splice(0);
-        await this.onStored(items.map((i) => i.stored)).catch((err: unknown) => this.logger.warn({ err }, 'stored requests not folded at once; the queue subscription will'));
-        for (const i of items) i.batch.forEach((p) => p.resolve());
-      }
-    } finally {
-      this.folding = false;
     }
   }
 

@@ -8,8 +8,8 @@ import { eventIdOf, reportStreamOf } from '../dispatch/store-writes';
 import { SMS_TASK_REPORTED, type SmsTaskReportedData } from '../intake/intake.events';
 
 /**
- * Receipts' status reports (SmsTransmitted / SmsTransmissionFailed) prove the gateway had a task. For a message still
- * `assigned` with that tid (its POST outcome may be unknown) the proof is kept as a private SmsTaskReported, so the
+ * Receipts' status reports (SmsTransmitted / SmsTransmissionFailed) prove the gateway had a task. For a message not
+ * final yet (its POST outcome may be unknown) the proof is kept as a private SmsTaskReported, so the
  * dispatcher records SmsSent instead of resending a task the gateway may have finished and forgotten. Reports for
  * messages already sent (the usual case) cost one indexed lookup and are dropped.
  */
@@ -37,7 +37,9 @@ export class ReportHandlers {
       `SELECT state, tid FROM "${this.runtime.schema}".messages WHERE message_id = $1`,
       [messageId],
     );
-    if (row?.state !== 'assigned' || row.tid !== tid) return;
+    // The table is folded lazily: a row not there yet, still 'queued' or with an older tid may be an assignment not
+    // folded yet. Only a final row proves the report is not needed (keeping one too many is harmless).
+    if (row && row.state !== 'queued' && row.state !== 'assigned') return;
     const data: SmsTaskReportedData = { messageId, tid, transmitted, reportEventId: event.id };
     try {
       await this.store.appendToStream(

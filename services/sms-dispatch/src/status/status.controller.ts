@@ -11,10 +11,13 @@ export class StatusController {
   @Get('status')
   async status() {
     const { dispatcher, gateway, config } = this.runtime;
-    const rows = await this.runtime.db.query<{ lane: number; state: string; n: string }>(
-      `SELECT lane, state, count(*) AS n FROM "${this.runtime.schema}".messages WHERE state IN ('queued', 'assigned') GROUP BY lane, state`,
-    );
-    const queue = Object.fromEntries(LANES.map((l, i) => [l, rows.filter((r) => r.lane === i).reduce((a, r) => a + Number(r.n), 0)]));
+    // The sending replica knows its queue in memory; another one reads the projection (which may lag a little).
+    const depth =
+      dispatcher.queueDepth() ??
+      (await this.runtime.db.query<{ lane: number; n: string }>(
+        `SELECT lane, count(*) AS n FROM "${this.runtime.schema}".messages WHERE state IN ('queued', 'assigned') GROUP BY lane`,
+      )).reduce<number[]>((d, r) => ((d[r.lane] = Number(r.n)), d), [0, 0, 0]);
+    const queue = Object.fromEntries(LANES.map((l, i) => [l, depth[i] ?? 0]));
     return {
       enabled: config.enabled,
       leader: dispatcher.isLeader,
