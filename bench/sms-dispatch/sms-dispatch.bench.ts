@@ -7,10 +7,13 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Client } from 'pg';
 import { Pool } from 'undici';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { startSimulator, type Simulator } from '@dailydesk/skyline';
 import { loadConfig } from '../../services/sms-dispatch/src/config';
 import { startSmsDispatch, type RunningSmsDispatch } from '../../services/sms-dispatch/src/sms-dispatch.app';
+import { sendSmsRequest } from './requests';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -22,9 +25,31 @@ const schema = `b_${tag}_sms_dispatch`;
 const now = () => performance.timeOrigin + performance.now();
 const rate = (n: number, ms: number) => n / (ms / 1000);
 
-function request(id: string, i: number, purpose: 'review' | 'confirmation' = 'review') {
-  return { id, type: 'SendSms', v: 1, occurredAt: new Date().toISOString(), businessId: 'biz-1', correlationId: id, causationId: null,
-    data: { messageId: id, recipient: { phone: `+4917${String(10_000_000 + (i % 9_000_000))}`, defaultRegion: 'DE' }, text: 'Your appointment is confirmed.', purpose, refs: { appointmentId: `a${i}` } } };
+const request = sendSmsRequest;
+
+/**
+ * Publishes `count` SendSms from a child process (as the services requesting texts would); resolves with its rate.
+ * `started` receives the wall-clock time of its first publish (the process's own start-up is not measured).
+ */
+function publishFromOutside(subject: string, prefix: string, count: number, started: (atMs: number) => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'publisher.ts')], {
+      env: { ...process.env, NATS_URL: natsUrl, SUBJECT: subject, PREFIX: prefix, COUNT: String(count) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /start (\d+)/.exec(out);
+      if (m) started(Number(m[1]));
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const m = /done ([\d.]+)/.exec(out);
+      if (code === 0 && m) resolve(Number(m[1]));
+      else reject(new Error(`publisher exited ${code}: ${out}`));
+    });
+  });
 }
 
 async function rawPosts(url: string, batch: number, inFlight: number): Promise<number> {
@@ -122,10 +147,9 @@ async function main() {
   const drain = rate(N, now() - t0);
   const drainStages = service.runtime.stats.snapshot();
 
-  // 2. Publishing concurrently with the running service.
+  // 2. Publishing concurrently with the running service, from another process.
   service.runtime.stats.reset();
-  t0 = now();
-  const concurrentPublish = await publish(nc, subject, `live-${tag}`, N);
+  const concurrentPublish = await publishFromOutside(subject, `live-${tag}`, N, (at) => (t0 = at));
   await untilSent(service, 2 * N);
   const concurrent = rate(N, now() - t0);
   const concurrentStages = service.runtime.stats.snapshot();
@@ -174,7 +198,7 @@ async function main() {
   row('raw batched INSERT, 1000 rows/statement', rawInsert);
   row('sms-dispatch draining N waiting requests → accepted tasks', drain);
   row('sms-dispatch with publishing concurrent → accepted tasks', concurrent);
-  row('  (the concurrent publish itself)', concurrentPublish);
+  row('  (the concurrent publish itself, from another process)', concurrentPublish);
   out(`latency SendSms published → POST at simulator (instant, one at a time, n=${LAT}): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
   for (const [name, stages] of [['drain', drainStages], ['concurrent', concurrentStages], ['latency', latencyStages]] as const) {
     out(`stages (${name}): ${Object.entries(stages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}`);
