@@ -51,6 +51,12 @@ export interface SubscribeOptions {
   readonly batchSize?: number;
   /** Fallback polling period when no wake-up arrives, default 1000 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Only events of these types reach the handler (default: every event). The subscription still moves its checkpoint
+   * past the others; `batchSize` bounds the events looked at per read, matching or not. The SQL adapters filter in
+   * the database, so the others are neither sent nor decoded (e.g. a processor skipping the events it derives itself).
+   */
+  readonly types?: readonly string[];
   readonly logger?: Logger;
 }
 

@@ -65,6 +65,16 @@ export function eventStoreSql(schema: string, options: { naiveReads?: boolean } 
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${s}.events e
       WHERE e.global_position > $1::bigint AND ${visible}
       ORDER BY e.global_position LIMIT $2::int`,
+    /**
+     * $1 after position, $2 limit, $3 text[] of types. Looks at the same events as readAll and returns those of the
+     * types; every row carries `scanned_to`, the position of the last event looked at (one row of nulls when none
+     * matched, `scanned_to` null when nothing is readable).
+     */
+    readAllOfTypes: `WITH w AS (SELECT e.global_position, e.type FROM ${s}.events e
+        WHERE e.global_position > $1::bigint AND ${visible} ORDER BY e.global_position LIMIT $2::int)
+      SELECT (SELECT max(w.global_position) FROM w)::text AS scanned_to, ${EVENT_COLUMNS}
+      FROM (SELECT 1) AS one LEFT JOIN ${s}.events e ON e.global_position IN (SELECT w.global_position FROM w WHERE w.type = ANY($3::text[]))
+      ORDER BY e.global_position`,
     /** $1 name. */
     readCheckpoint: `SELECT position::text AS position FROM ${s}.checkpoints WHERE name = $1`,
     /** $1 name, $2 position. */

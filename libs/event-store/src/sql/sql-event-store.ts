@@ -14,7 +14,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port';
-import { SubscriptionRunner } from '../subscription/subscription-runner';
+import { SubscriptionRunner, type TypedRead } from '../subscription/subscription-runner';
 import { AppendListeners } from '../subscription/wake-signal';
 import type { EventRow, EventStoreSql } from './event-store.sql';
 import type { SqlExecutor } from './sql-executor';
@@ -104,6 +104,13 @@ export class SqlEventStore implements EventStore {
   async readAll(after: GlobalPosition, limit: number): Promise<RecordedEvent[]> {
     const rows = await this.db.query<EventRow>(this.sql.readAll, [after, limit]);
     return rows.map((r) => this.decode(r));
+  }
+
+  /** The events of `types` among the next `limit` readable ones (see the subscription option `types`). */
+  async readAllOfTypes(after: GlobalPosition, limit: number, types: readonly string[]): Promise<TypedRead> {
+    const rows = await this.db.query<EventRow & { scanned_to: string | null }>(this.sql.readAllOfTypes, [after, limit, types]);
+    const scanned = rows[0]?.scanned_to;
+    return { events: rows.filter((r) => r.event_id !== null).map((r) => this.decode(r)), scannedTo: scanned == null ? null : Number(scanned) };
   }
 
   async readCheckpoint(name: string): Promise<GlobalPosition> {

@@ -1,7 +1,16 @@
-import type { EventStore, GlobalPosition, SubscribeOptions, Subscription } from '../event-store.port';
+import type { EventStore, GlobalPosition, RecordedEvent, SubscribeOptions, Subscription } from '../event-store.port';
 import { WakeSignal } from './wake-signal';
 
-type Source = Pick<EventStore, 'readAll' | 'readCheckpoint' | 'storeCheckpoint'>;
+/** Events of some types among those looked at, and the position of the last one looked at (null: none readable). */
+export interface TypedRead {
+  readonly events: RecordedEvent[];
+  readonly scannedTo: GlobalPosition | null;
+}
+
+type Source = Pick<EventStore, 'readAll' | 'readCheckpoint' | 'storeCheckpoint'> & {
+  /** A store that filters by type itself (SQL); others are read whole and filtered here. */
+  readAllOfTypes?(after: GlobalPosition, limit: number, types: readonly string[]): Promise<TypedRead>;
+};
 
 const MAX_BACKOFF_MS = 5_000;
 
@@ -37,6 +46,14 @@ export class SubscriptionRunner implements Subscription {
     await this.done;
   }
 
+  private async read(limit: number): Promise<TypedRead> {
+    const types = this.options.types;
+    if (types && this.source.readAllOfTypes) return this.source.readAllOfTypes(this.current, limit, types);
+    const all = await this.source.readAll(this.current, limit);
+    const scannedTo = all.length === 0 ? null : all[all.length - 1]!.globalPosition;
+    return { events: types ? all.filter((e) => types.includes(e.event.type)) : all, scannedTo };
+  }
+
   private async run(): Promise<void> {
     const { name, handler, logger } = this.options;
     const batchSize = this.options.batchSize ?? 500;
@@ -49,13 +66,12 @@ export class SubscriptionRunner implements Subscription {
           this.current = await this.source.readCheckpoint(name);
           loaded = true;
         }
-        const batch = await this.source.readAll(this.current, batchSize);
-        if (batch.length === 0) {
+        const { events: batch, scannedTo: last } = await this.read(batchSize);
+        if (last === null) {
           await this.signal.sleep(pollMs);
           continue;
         }
-        await handler(batch);
-        const last = batch[batch.length - 1]!.globalPosition;
+        if (batch.length > 0) await handler(batch);
         await this.source.storeCheckpoint(name, last);
         this.current = last;
         failures = 0;

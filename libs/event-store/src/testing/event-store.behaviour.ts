@@ -233,6 +233,18 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       expect(ids(seen.flat())).toEqual([...firstIds, late].map((e) => e.id));
     });
 
+    it('delivers only the subscribed types and moves its checkpoint past the others', async () => {
+      const wanted = [envelope({ type: 'Wanted' }), envelope({ type: 'Wanted' })];
+      await store.appendToStream('t', [envelope(), wanted[0]!, envelope(), envelope(), envelope(), wanted[1]!, envelope()], { expectedVersion: 'no-stream' });
+      const log = await settledLog(store, 7);
+      const seen: RecordedEvent[][] = [];
+      const sub = store.subscribe({ name: 'typed', batchSize: 3, types: ['Wanted'], handler: async (batch) => void seen.push(batch) });
+      await eventually(async () => (await store.readCheckpoint('typed')) === log[6]!.globalPosition);
+      await sub.stop();
+      // Windows of 3 events: [x, W, x] [x, x, W] [x]; the last one has no match and is passed over.
+      expect(seen.map(ids)).toEqual([[wanted[0]!.id], [wanted[1]!.id]]);
+    });
+
     it('offers a failed batch again (at-least-once) without advancing the checkpoint', async () => {
       await store.appendToStream('f', [envelope(), envelope()], { expectedVersion: 'no-stream' });
       let calls = 0;
