@@ -57,4 +57,25 @@ describe('ReceiptProcessor (PGlite)', () => {
     const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "replayed".proc_messages WHERE tx = 1`);
     expect(row!.n).toBe(4);
   });
+
+  it('folded in chunks (one append each), then replayed in one chunk against unsaved state, stores every derived id once', async () => {
+    const chunked = createInMemoryEventStore();
+    try {
+      await chunked.appendToStream('seed', [1, 2, 3, 4].map(sentEvent), { expectedVersion: 'any' });
+      await chunked.appendToStream('cb-a', [report('a', [1, 2])], { expectedVersion: 'any' });
+      await chunked.appendToStream('cb-b', [report('b', [3, 4])], { expectedVersion: 'any' });
+      const all = await chunked.readAll(0, 100);
+      await db.exec(processorMigration('chunked') + processorMigration('rechunked'));
+      // At most 2 report rows per append: each callback is a chunk of its own.
+      await new ReceiptProcessor(chunked, db, 'chunked', logger, undefined, undefined, 2).handle(all);
+      const stored = async () => (await chunked.readAll(0, 1000)).filter((e) => e.streamId.startsWith('derived-'));
+      expect([...new Set((await stored()).map((e) => e.streamId))]).toEqual(['derived-cb:a', 'derived-cb:b']);
+      await new ReceiptProcessor(chunked, db, 'rechunked', logger).handle(all);
+      expect((await stored()).map((e) => e.event.id).sort()).toEqual(['rcpt:tx:m1', 'rcpt:tx:m2', 'rcpt:tx:m3', 'rcpt:tx:m4']);
+      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "rechunked".proc_messages WHERE tx = 1`);
+      expect(row!.n).toBe(4);
+    } finally {
+      await chunked.close();
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { counter } from '@dailydesk/observability';
 import type { Logger } from 'pino';
 import { SMS_LIFECYCLE_OBSERVED } from '../lifecycle/lifecycle.events';
 import type { ParsedCallbacks } from '../webhook/parsed-callbacks';
-import { inputOf, needsOf } from './folder-input';
+import { inputOf, needsOf, type FolderInput } from './folder-input';
 import { loadFolderState, readProcessorCheckpoint, saveFolderState } from './processor-tables';
 import { ReceiptFolder } from './receipt-folder';
 
@@ -17,9 +17,48 @@ const derivedTotal = counter({ name: 'receipts_derived_events_total', help: 'Rec
 const droppedTotal = counter({ name: 'receipts_rows_dropped_total', help: 'Derived events the contract refused (kept only as raw callbacks)' });
 
 /**
+ * Rows folded into one append. A batch read behind a burst holds up to 2,000 callbacks of 100 rows: appended at
+ * once, that is 200k derived events, one append holding the store's append lock (the webhook's appends wait) for
+ * seconds, and nothing reaches the projection until all of it is stored. Folded in chunks, the projection works
+ * on one chunk while the next is folded.
+ */
+export const MAX_ROWS_PER_APPEND = 2_000;
+
+/** Consecutive runs of inputs with at most `maxRows` report rows each (an input with more rows is a run of its own). */
+export function chunksOf(inputs: FolderInput[], maxRows: number): FolderInput[][] {
+  const chunks: FolderInput[][] = [];
+  let current: FolderInput[] = [];
+  let rows = 0;
+  for (const input of inputs) {
+    const n = Math.max(1, input.sr.length + input.recv.length);
+    if (current.length > 0 && rows + n > maxRows) {
+      chunks.push(current);
+      current = [];
+      rows = 0;
+    }
+    current.push(input);
+    rows += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** What one folded batch derived (per event type) and dropped: counted in the process's metrics. */
+export interface FoldCounts {
+  readonly derived: Record<string, number>;
+  readonly dropped: number;
+}
+
+/** Adds a batch's counts to this thread's metrics (the service's /metrics when it is the main thread). */
+export function countFolded(counts: FoldCounts): void {
+  for (const [type, n] of Object.entries(counts.derived)) derivedTotal.inc({ type }, n);
+  if (counts.dropped > 0) droppedTotal.inc(counts.dropped);
+}
+
+/**
  * Subscription on the service's own store: folds raw callbacks and observed SmsSent into receipt events.
- * Per batch: load state → fold (pure) → append derived events (idempotent: same ids on a replay) → save state and
- * checkpoint in one transaction. A crash between the append and the save replays from the same checkpoint against
+ * Per batch: load state → fold (pure) → append derived events, a chunk at a time (idempotent: same ids on a replay)
+ * → save state and checkpoint in one statement. A crash between the append and the save replays from the same checkpoint against
  * the unchanged state, which derives the same ids again; what is stored already is not stored twice (see append).
  */
 export class ReceiptProcessor {
@@ -33,12 +72,18 @@ export class ReceiptProcessor {
     private readonly schema: string,
     private readonly logger: Logger,
     private readonly parsed?: ParsedCallbacks,
+    /** Where a batch's counts go; a worker thread sends them to the main thread, whose registry /metrics serves. */
+    private readonly report: (counts: FoldCounts) => void = countFolded,
+    /** Report rows folded per append (a callback is never split). See {@link chunksOf}. */
+    private readonly maxRowsPerAppend = MAX_ROWS_PER_APPEND,
   ) {}
 
   start(): void {
-    // The global log it reads is mostly its own derived events (one per report row), which it only skips: large
-    // batches skip them in few reads. Inputs per batch stay bounded by the body limit of each callback.
-    this.subscription = this.store.subscribe({ name: NAME, batchSize: 2000, pollIntervalMs: 250, logger: this.logger, handler: (e) => this.handle(e) });
+    // The global log is mostly its own derived events (one per report row): the store skips them (`types`), so they
+    // are neither sent nor decoded. Inputs per batch stay bounded by the body limit of each callback.
+    this.subscription = this.store.subscribe({
+      name: NAME, batchSize: 2000, pollIntervalMs: 250, types: [...INPUTS], logger: this.logger, handler: (e) => this.handle(e),
+    });
   }
 
   async stop(): Promise<void> {
@@ -65,11 +110,22 @@ export class ReceiptProcessor {
     if (inputs.length === 0) return;
     const state = await loadFolderState(this.db, this.schema, needsOf(inputs));
     const folder = new ReceiptFolder(state);
-    for (const input of inputs) folder.apply(input);
-    if (folder.derived.length > 0) await this.append(`${DERIVED_STREAM}-${inputs[0]!.recorded.event.id}`, folder.derived);
-    for (const d of folder.derived) derivedTotal.inc({ type: d.type });
+    // Each chunk's events are appended while the next chunk is folded; appends stay in order.
+    let appending: Promise<void> = Promise.resolve();
+    for (const chunk of chunksOf(inputs, this.maxRowsPerAppend)) {
+      const from = folder.derived.length;
+      for (const input of chunk) folder.apply(input);
+      await appending;
+      if (folder.derived.length > from) {
+        appending = this.append(`${DERIVED_STREAM}-${chunk[0]!.recorded.event.id}`, folder.derived.slice(from));
+        appending.catch(() => undefined); // awaited above or below; only keeps a failure meanwhile from being "unhandled"
+      }
+    }
+    await appending;
+    const derived: Record<string, number> = {};
+    for (const d of folder.derived) derived[d.type] = (derived[d.type] ?? 0) + 1;
+    this.report({ derived, dropped: folder.dropped.length });
     if (folder.dropped.length > 0) {
-      droppedTotal.inc(folder.dropped.length);
       this.logger.warn({ dropped: folder.dropped.slice(0, 5), count: folder.dropped.length }, 'receipts: derived events refused by the contract');
     }
     await saveFolderState(this.db, this.schema, state, { name: NAME, position: last });
@@ -77,10 +133,10 @@ export class ReceiptProcessor {
   }
 
   /**
-   * One append for the whole batch. The stream is named after the batch's first input, which a replay starts
-   * from again (the checkpoint moved only with the state), so a repeat of the same batch is a no-op. A replay
-   * whose batch ends elsewhere overlaps what is stored: the store then names the ids it already holds, and only
-   * the others are appended — every derived id is stored exactly once whatever the batch boundaries.
+   * One append per chunk of the batch. The stream is named after the chunk's first input; a replay starts from the
+   * same checkpoint (it moved only with the state), so a repeat of the same batch is a no-op. A replay whose batch
+   * or chunks end elsewhere overlaps what is stored: the store then names the ids it already holds, and only the
+   * others are appended — every derived id is stored exactly once whatever the batch and chunk boundaries.
    */
   private async append(streamId: string, events: EnvelopeBase[]): Promise<void> {
     let rest = events;
