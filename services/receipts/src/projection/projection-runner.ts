@@ -4,9 +4,9 @@ import { maskPhone } from '@dailydesk/observability';
 import type { Logger } from 'pino';
 import type { GatewayCallbackQuarantined } from '../webhook/webhook.events';
 import { mergeRow, messagePatch, type MessageRow } from './message-row';
-import { analystRole, generationTables, insertRows, upsertMessages, viewsOver } from './projection-tables';
+import { analystRole, generationTables, viewsOver, writeProjection } from './projection-tables';
 
-/** Projects one batch of stored events into a generation's tables and moves its checkpoint, in one transaction. */
+/** Projects one batch of stored events into a generation's tables and moves its checkpoint, in one statement. */
 export async function projectBatch(db: Database, g: string, events: RecordedEvent[], position: number): Promise<void> {
   const rows = new Map<string, MessageRow>();
   const consent: Array<Record<string, unknown>> = [];
@@ -21,13 +21,7 @@ export async function projectBatch(db: Database, g: string, events: RecordedEven
     }
     collect(event, consent, inbound, quarantine);
   }
-  await db.transaction(async (tx) => {
-    await upsertMessages(tx, g, [...rows.values()]);
-    await insertRows(tx, g, 'consent_changes', consent);
-    await insertRows(tx, g, 'inbound_sms', inbound);
-    await insertRows(tx, g, 'quarantine', quarantine);
-    await tx.query(`UPDATE "${g}".checkpoint SET position = GREATEST(position, $1) WHERE id = 1`, [position]);
-  });
+  await writeProjection(db, g, { messages: [...rows.values()], consent_changes: consent, inbound_sms: inbound, quarantine, position });
 }
 
 function collect(e: EnvelopeBase, consent: Array<Record<string, unknown>>, inbound: Array<Record<string, unknown>>, quarantine: Array<Record<string, unknown>>): void {
@@ -43,16 +37,25 @@ function collect(e: EnvelopeBase, consent: Array<Record<string, unknown>>, inbou
   }
 }
 
+/** What the API needs of the projections: the generation serving, and a rebuild on command. */
+export interface ProjectionControl {
+  readonly activeGeneration: number;
+  readonly rebuildInProgress: boolean;
+  /** Starts a rebuild (or joins the one running); resolves with the new generation once it serves. */
+  rebuild(): Promise<number>;
+}
+
 /**
  * Keeps the read model current (a subscription on the store) and rebuilds it on command: a new generation is
  * filled by replaying the whole store while the current one keeps serving; then, with live projection paused, the
  * new one catches up to the last event, the views are pointed at it, and the old generation is dropped.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionControl {
   private generation = 1;
   private subscription: Subscription | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private rebuilding: Promise<number> | null = null;
+  private live: { g: string; position: number } | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -115,10 +118,18 @@ export class ProjectionRunner {
 
   private async applyLive(batch: RecordedEvent[]): Promise<void> {
     const g = this.gen(this.generation);
-    const done = await this.checkpointOf(g);
+    // The generation's checkpoint moves only here and in a rebuild's catch-up of another generation: kept in memory
+    // after a write, read again after a failure or a swap.
+    const done = this.live?.g === g ? this.live.position : await this.checkpointOf(g);
+    this.live = null;
     const events = batch.filter((e) => e.globalPosition > done);
-    if (events.length === 0) return;
-    await projectBatch(this.db, g, events, events[events.length - 1]!.globalPosition);
+    if (events.length === 0) {
+      this.live = { g, position: done };
+      return;
+    }
+    const position = events[events.length - 1]!.globalPosition;
+    await projectBatch(this.db, g, events, position);
+    this.live = { g, position };
   }
 
   /** Replays the store into generation `g` from its checkpoint until nothing more is readable. */

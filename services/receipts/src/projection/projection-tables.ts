@@ -75,35 +75,60 @@ const COLS = ['message_id', ...FIRST_WINS, 'status', 'status_rank', 'failure_rea
 const TYPES: Record<string, string> = {
   requested_at: 'timestamptz', sent_at: 'timestamptz', transmitted_at: 'timestamptz', delivered_at: 'timestamptz',
   undelivered_at: 'timestamptz', failed_at: 'timestamptz', suppressed_at: 'timestamptz', segments: 'integer', tid: 'integer', status_rank: 'smallint',
+  at: 'timestamptz', received_at: 'timestamptz', bytes: 'integer', text_length: 'integer',
 };
 
-/** Upserts merged rows with the same rules as `mergeRow`. */
-export async function upsertMessages(tx: SqlSession, g: string, rows: MessageRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const s = q(g);
+/** Columns of the append-only tables, in the order their rows are built (projection-runner's `collect`). */
+export const APPEND_ONLY = {
+  consent_changes: ['event_id', 'phone_masked', 'action', 'keyword', 'via', 'at'],
+  inbound_sms: ['event_id', 'business_id', 'from_masked', 'port', 'received_at', 'text_length'],
+  quarantine: ['event_id', 'reason', 'content_type', 'bytes', 'received_at'],
+} as const;
+type AppendOnlyTable = keyof typeof APPEND_ONLY;
+
+const recordset = (param: string, cols: readonly string[]) =>
+  `jsonb_to_recordset(${param}::jsonb) AS r(${cols.map((c) => `${c} ${TYPES[c] ?? 'text'}`).join(', ')})`;
+
+/** Upsert of merged message rows (a jsonb array in `param`) with the same rules as `mergeRow`. */
+function upsertMessagesSql(g: string, param: string): string {
   const firstWins = FIRST_WINS.map((c) => `${c} = COALESCE(m.${c}, EXCLUDED.${c})`).join(', ');
-  await tx.query(
-    `INSERT INTO ${s}.messages AS m (${COLS.join(', ')})
-     SELECT ${COLS.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${COLS.map((c) => `${c} ${TYPES[c] ?? 'text'}`).join(', ')})
+  return `INSERT INTO ${q(g)}.messages AS m (${COLS.join(', ')})
+     SELECT ${COLS.join(', ')} FROM ${recordset(param, COLS)}
      ON CONFLICT (message_id) DO UPDATE SET ${firstWins},
        status = CASE WHEN EXCLUDED.status_rank > m.status_rank THEN EXCLUDED.status ELSE m.status END,
        failure_reason = CASE WHEN EXCLUDED.status_rank > m.status_rank THEN COALESCE(EXCLUDED.failure_reason, m.failure_reason)
                              ELSE COALESCE(m.failure_reason, EXCLUDED.failure_reason) END,
        status_rank = GREATEST(m.status_rank, EXCLUDED.status_rank),
-       projected_at = clock_timestamp()`,
-    [JSON.stringify(rows)],
-  );
+       projected_at = clock_timestamp()`;
 }
 
-/** Inserts rows of an append-only table (event id is the key: a replay inserts nothing twice). */
-export async function insertRows(tx: SqlSession, g: string, table: string, rows: Array<Record<string, unknown>>): Promise<void> {
-  if (rows.length === 0) return;
-  const cols = Object.keys(rows[0]!);
-  const types: Record<string, string> = { at: 'timestamptz', received_at: 'timestamptz', bytes: 'integer', text_length: 'integer' };
-  await tx.query(
-    `INSERT INTO ${q(g)}.${table} (${cols.join(', ')})
-     SELECT ${cols.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${cols.map((c) => `${c} ${types[c] ?? 'text'}`).join(', ')})
-     ON CONFLICT (event_id) DO NOTHING`,
-    [JSON.stringify(rows)],
+/** Insert of rows of an append-only table (event id is the key: a replay inserts nothing twice). */
+function insertRowsSql(g: string, table: AppendOnlyTable, param: string): string {
+  const cols = APPEND_ONLY[table];
+  return `INSERT INTO ${q(g)}.${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM ${recordset(param, cols)} ON CONFLICT (event_id) DO NOTHING`;
+}
+
+/** What one batch writes into a generation. */
+export interface ProjectionWrites {
+  messages: MessageRow[];
+  consent_changes: Array<Record<string, unknown>>;
+  inbound_sms: Array<Record<string, unknown>>;
+  quarantine: Array<Record<string, unknown>>;
+  /** The generation's checkpoint after this batch. */
+  position: number;
+}
+
+/**
+ * Writes a batch and moves the generation's checkpoint in ONE statement (data-modifying CTEs on disjoint tables):
+ * atomic like the transaction it replaces, in one round trip instead of five or more.
+ */
+export async function writeProjection(db: SqlSession, g: string, w: ProjectionWrites): Promise<void> {
+  await db.query(
+    `WITH m AS (${upsertMessagesSql(g, '$1')} RETURNING 1),
+       c AS (${insertRowsSql(g, 'consent_changes', '$2')} RETURNING 1),
+       i AS (${insertRowsSql(g, 'inbound_sms', '$3')} RETURNING 1),
+       qu AS (${insertRowsSql(g, 'quarantine', '$4')} RETURNING 1)
+     UPDATE ${q(g)}.checkpoint SET position = GREATEST(position, $5) WHERE id = 1`,
+    [JSON.stringify(w.messages), JSON.stringify(w.consent_changes), JSON.stringify(w.inbound_sms), JSON.stringify(w.quarantine), w.position],
   );
 }
