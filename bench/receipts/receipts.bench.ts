@@ -1,6 +1,6 @@
 // Benchmark (not a test): gateway status-report rows ingested per second through the webhook, and projection lag
 // (row's projection commit − the POST's 200) per row. Env: DATABASE_URL, NATS_URL, MESSAGES (default 50000),
-// ROWS_PER_CALLBACK (100), IN_FLIGHT (8).
+// ROWS_PER_CALLBACK (100), IN_FLIGHT (8), RECEIPTS_PIPELINE (worker: the service's default, or inline).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -16,6 +16,7 @@ const DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const N = Number(process.env.MESSAGES ?? 50_000);
 const PER = Number(process.env.ROWS_PER_CALLBACK ?? 100);
 const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 8);
+const PIPELINE = process.env.RECEIPTS_PIPELINE ?? 'worker';
 const tag = randomBytes(4).toString('hex');
 const prefix = `b_${tag}_`;
 const schema = `${prefix}receipts`;
@@ -57,7 +58,7 @@ function postFromGatewayProcess(url: string, callbacks: number): Promise<{ ackAt
 
 async function main(): Promise<void> {
   const token = randomBytes(16).toString('hex');
-  const svc = await startReceipts(loadConfig({ DATABASE_URL: DB, NATS_NAMESPACE: `bench${tag}`, PORT: '0', LOG_LEVEL: 'warn', RECEIPTS_WEBHOOK_TOKEN: token }), { schemaPrefix: prefix });
+  const svc = await startReceipts(loadConfig({ DATABASE_URL: DB, NATS_NAMESPACE: `bench${tag}`, PORT: '0', LOG_LEVEL: 'warn', RECEIPTS_WEBHOOK_TOKEN: token, RECEIPTS_PIPELINE: PIPELINE }), { schemaPrefix: prefix });
   const pg = new Client({ connectionString: DB });
   await pg.connect();
   const count = async (sql: string) => Number((await pg.query(sql)).rows[0].n);
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
       ['projection lag p99 (ms)', pct(lags, 99).toFixed(0), ''],
       ['projection lag max (ms)', lags[lags.length - 1]!.toFixed(0), ''],
     ];
-    process.stdout.write(`receipts benchmark: ${N} messages, ${callbacks} callbacks\n`);
+    process.stdout.write(`receipts benchmark: ${N} messages, ${callbacks} callbacks, pipeline ${PIPELINE}\n`);
     for (const r of table) process.stdout.write(`${r[0]!.padEnd(60)} ${r[1]!.padStart(10)} ${r[2]!.padStart(6)}\n`);
   } finally {
     await svc.close();

@@ -3,7 +3,7 @@
  * NATS and the namespaced streams, the service's database and event store, the relay publishing its public events,
  * and a NestJS app (Fastify) with durable `@EventPattern` delivery, `/metrics` and `/health/*`.
  */
-export { startService } from './start-service';
+export { startService, upcastStored } from './start-service';
 export type { RunningService, StartServiceOptions } from './start-service';
 export { baseServiceEnv, ConfigError, parseEnv, serviceConfigOf } from './service-config';
 export type { ServiceConfig } from './service-config';

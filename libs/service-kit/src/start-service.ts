@@ -55,8 +55,11 @@ export interface RunningService {
 
 const currentVersion = new Map<string, number>(catalogue.map((e) => [e.type, e.v]));
 
-/** Upcasts public messages stored at an older `v`; events private to the service pass through. */
-function upcastStored(envelope: EnvelopeBase): EnvelopeBase {
+/**
+ * Upcasts public messages stored at an older `v`; events private to the service pass through. Every store a service
+ * opens needs it (e.g. a second store of the same service in a worker thread).
+ */
+export function upcastStored(envelope: EnvelopeBase): EnvelopeBase {
   const v = currentVersion.get(envelope.type);
   if (v === undefined || envelope.v === v) return envelope;
   const r = decodeMessage(envelope);

@@ -8,6 +8,11 @@ const Env = baseServiceEnv(3005).extend({
   RECEIPTS_BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
   /** How often inbound SMS are pulled from the gateway (goip_get_sms) to recover lost pushes; 0 = never. */
   RECEIPTS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
+  /**
+   * Where the processor, projections and relay run with PostgreSQL: `worker` (a worker thread, so the webhook has
+   * the main event loop to itself) or `inline` (the main thread). PGlite is one in-process database: always inline.
+   */
+  RECEIPTS_PIPELINE: z.enum(['worker', 'inline']).default('worker'),
   SMS_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMS_USERNAME: z.string().min(1).optional(),
   SMS_PASSWORD: z.string().min(1).optional(),
@@ -25,6 +30,8 @@ export interface ReceiptsConfig extends ServiceConfig {
   readonly webhookToken: string;
   readonly bodyLimit: number;
   readonly reconcileIntervalMs: number;
+  /** The processor, projections and relay run in a worker thread (PostgreSQL and RECEIPTS_PIPELINE=worker). */
+  readonly pipelineWorker: boolean;
   /** null when SMS_BASE_URL / SMS_USERNAME / SMS_PASSWORD are not all set: reconciliation is off. */
   readonly gateway: GatewayConfig | null;
 }
@@ -41,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReceiptsConfig
     webhookToken: e.RECEIPTS_WEBHOOK_TOKEN,
     bodyLimit: e.RECEIPTS_BODY_LIMIT,
     reconcileIntervalMs: e.RECEIPTS_RECONCILE_INTERVAL_MS,
+    pipelineWorker: Boolean(e.DATABASE_URL) && e.RECEIPTS_PIPELINE === 'worker',
     gateway: gateway ? Object.freeze(gateway) : null,
   });
 }

@@ -5,8 +5,9 @@ import { DATABASE, EVENT_STORE, SERVICE_SCHEMA, startService, type RunningServic
 import type { Logger } from 'pino';
 import type { ReceiptsConfig } from './config';
 import { KeepSmsLifecycleWhenPublished } from './lifecycle/lifecycle.handlers';
+import { InlinePipeline } from './pipeline/inline-pipeline';
+import { ThreadedPipeline } from './pipeline/threaded-pipeline';
 import { ProjectionController } from './projection/projection.controller';
-import { ProjectionRunner } from './projection/projection-runner';
 import { ReceiptsRuntime } from './receipts.runtime';
 import { PARSED_CALLBACKS, PROJECTIONS, RECEIPTS_CONFIG } from './receipts.tokens';
 import { ParsedCallbacks } from './webhook/parsed-callbacks';
@@ -19,7 +20,7 @@ export interface ReceiptsOverrides {
   logger?: Logger;
 }
 
-/** The running receipts service plus its runtime (processor, projections, reconciler) for tests and the runner. */
+/** The running receipts service plus its runtime (pipeline, reconciler) for tests and the runner. */
 export interface RunningReceipts extends RunningService {
   readonly runtime: ReceiptsRuntime;
 }
@@ -32,12 +33,18 @@ class ReceiptsModule {
       controllers: [KeepSmsLifecycleWhenPublished, ProjectionController],
       providers: [
         { provide: RECEIPTS_CONFIG, useValue: config },
-        { provide: PARSED_CALLBACKS, useValue: new ParsedCallbacks() },
+        // The webhook's parses help only a processor on the same thread.
+        { provide: PARSED_CALLBACKS, useValue: config.pipelineWorker ? null : new ParsedCallbacks() },
         {
           provide: PROJECTIONS,
-          inject: [EVENT_STORE, DATABASE, SERVICE_SCHEMA, LOGGER],
-          useFactory: (store: EventStore, db: Database, schema: string, logger: Logger) =>
-            new ProjectionRunner(store, db, schema, Boolean(config.databaseUrl), logger),
+          inject: [EVENT_STORE, DATABASE, SERVICE_SCHEMA, PARSED_CALLBACKS, LOGGER],
+          useFactory: (store: EventStore, db: Database, schema: string, parsed: ParsedCallbacks | null, logger: Logger) =>
+            config.pipelineWorker
+              ? new ThreadedPipeline(
+                  { databaseUrl: config.databaseUrl!, natsServers: config.natsUrl.split(','), natsNamespace: config.natsNamespace, schema, logLevel: config.logLevel },
+                  logger,
+                )
+              : new InlinePipeline({ store, db, schema, postgres: Boolean(config.databaseUrl), logger, ...(parsed ? { parsed } : {}) }),
         },
         ReceiptsRuntime,
         WebhookRoutes,
@@ -53,6 +60,9 @@ export async function startReceipts(config: ReceiptsConfig, overrides: ReceiptsO
     modules: [ReceiptsModule.forRoot(config)],
     config,
     bodyLimit: config.bodyLimit,
+    // With the pipeline in a worker thread, the relay runs there too (its NATS publishing was the largest share of
+    // the main thread's CPU under ingest).
+    relay: !config.pipelineWorker,
     ...(overrides.schemaPrefix !== undefined ? { schemaPrefix: overrides.schemaPrefix } : {}),
     ...(overrides.logger ? { logger: overrides.logger } : {}),
   });

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Database } from '@dailydesk/event-store';
 import { DATABASE, SERVICE_SCHEMA } from '@dailydesk/service-kit';
 import { PROJECTIONS } from '../receipts.tokens';
-import type { ProjectionRunner } from './projection-runner';
+import type { ReceiptsPipeline } from '../pipeline/inline-pipeline';
+import type { ProjectionControl } from './projection-runner';
 import { toCsv } from './csv';
 
 const ListQuery = z.object({
@@ -30,8 +31,12 @@ export class ProjectionController {
   constructor(
     @Inject(DATABASE) private readonly db: Database,
     @Inject(SERVICE_SCHEMA) private readonly schema: string,
-    @Inject(PROJECTIONS) private readonly runner: ProjectionRunner,
-  ) {}
+    @Inject(PROJECTIONS) pipeline: ReceiptsPipeline,
+  ) {
+    this.runner = pipeline.projections;
+  }
+
+  private readonly runner: ProjectionControl;
 
   /** Messages with filters (created = requested, else sent/failed/suppressed time), newest first; CSV with Accept: text/csv. */
   @Get('messages')

@@ -31,7 +31,7 @@ export class WebhookRoutes implements OnModuleInit {
     private readonly host: HttpAdapterHost,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RECEIPTS_CONFIG) private readonly config: ReceiptsConfig,
-    @Inject(PARSED_CALLBACKS) private readonly parsed: ParsedCallbacks,
+    @Inject(PARSED_CALLBACKS) private readonly parsed: ParsedCallbacks | null,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -82,8 +82,8 @@ export class WebhookRoutes implements OnModuleInit {
       const stream = `${CALLBACK_STREAM}-${hash}`;
       const event = (id: string) => rootEvent(id, 'GatewayCallbackReceived', receivedAt, data);
       // Handed over before the append: the processor may read the stored event before this handler resumes.
-      this.parsed.put(`cb:${hash}`, cb, rows);
-      if (cb.kind === 'recv-sms') await this.appendOccurrence(stream, `cb:${hash}`, event, (id) => this.parsed.put(id, cb, rows));
+      this.parsed?.put(`cb:${hash}`, cb, rows);
+      if (cb.kind === 'recv-sms') await this.appendOccurrence(stream, `cb:${hash}`, event, (id) => this.parsed?.put(id, cb, rows));
       else await this.appendOnce(stream, event(`cb:${hash}`));
     } catch (err) {
       requests.inc({ outcome: 'store-failed' });
@@ -122,7 +122,7 @@ export class WebhookRoutes implements OnModuleInit {
    */
   private async appendOccurrence(stream: string, firstId: string, event: (id: string) => ReturnType<typeof rootEvent>, handOver: (id: string) => void): Promise<void> {
     if ((await this.store.appendToStream(stream, [event(firstId)], { expectedVersion: 'any' })).appended) return;
-    this.parsed.take(firstId);
+    this.parsed?.take(firstId);
     for (let attempt = 0; ; attempt++) {
       const { version } = await this.store.readStream(stream);
       const id = `${firstId}#${version + 1}`;
@@ -131,7 +131,7 @@ export class WebhookRoutes implements OnModuleInit {
         await this.store.appendToStream(stream, [event(id)], { expectedVersion: version });
         return;
       } catch (err) {
-        this.parsed.take(id);
+        this.parsed?.take(id);
         if (!(err instanceof ConcurrencyError) || attempt >= 5) throw err;
       }
     }
