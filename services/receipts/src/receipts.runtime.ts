@@ -33,8 +33,9 @@ export class ReceiptsRuntime implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.reconciler?.migrate();
+    // The pipeline's migrations create the service schema the reconciler's table lives in.
     await this.pipeline.start();
+    await this.reconciler?.migrate();
     this.reconciler?.start(this.config.reconcileIntervalMs);
   }
 
