@@ -15,6 +15,9 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from './service-config';
 import { DATABASE, EVENT_STORE, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_SCHEMA, TOPOLOGY } from './tokens';
 
+/** Types the relay may publish: the contracts' catalogue (every other type stays in the service's store). */
+const PUBLIC_TYPES: readonly string[] = catalogue.map((e) => e.type);
+
 /** Options of {@link startService}. */
 export interface StartServiceOptions {
   /** Lower-case kebab name: `appointments`, `sms-dispatch`, … (durable consumer prefix, schema name, log field). */
@@ -112,6 +115,12 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
         store,
         js: jetstream(nc),
         subjectFor: (e) => (topo.isPublic(e.type) ? topo.subjectOf(e.type) : null),
+        // Private events (most of some services' logs) are not even read back.
+        types: PUBLIC_TYPES,
+        // A whole batch in flight: published without awaiting a PubAck in between, so nats.js writes it to the socket
+        // in a few writes instead of one per event (receipts measured 16 % of a thread's CPU at 10k events/s).
+        batchSize: 1000,
+        maxInFlight: 1000,
         name: 'relay',
         logger,
       });

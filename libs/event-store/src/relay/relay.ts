@@ -14,6 +14,11 @@ export interface RelayOptions {
    * `null` keeps the event private to its service: it is not published, and the checkpoint moves past it.
    */
   readonly subjectFor: (envelope: EnvelopeBase) => string | null;
+  /**
+   * The types that may be published, when known (e.g. the contracts' public types): the others are filtered out in
+   * the store's read and never decoded here. `subjectFor` still decides; without `types` every event is read.
+   */
+  readonly types?: readonly string[];
   /** Checkpoint and leadership name; relays sharing it share one position and only one is active. Default `relay`. */
   readonly name?: string;
   /** Events read per batch; the checkpoint advances once per batch. Default 500. */
@@ -92,6 +97,7 @@ export class Relay {
             batchSize: this.options.batchSize ?? 500,
             pollIntervalMs: this.options.pollIntervalMs ?? 1_000,
             handler: (batch) => this.publish(batch),
+            ...(this.options.types ? { types: this.options.types } : {}),
             ...(this.options.logger ? { logger: this.options.logger } : {}),
           });
         }
