@@ -1,6 +1,6 @@
 // Benchmark (not a test): gateway status-report rows ingested per second through the webhook, and projection lag
 // (row's projection commit − the POST's 200) per row. Env: DATABASE_URL, NATS_URL, MESSAGES (default 50000),
-// ROWS_PER_CALLBACK (100), IN_FLIGHT (8), RECEIPTS_PIPELINE (worker: the service's default, or inline).
+// ROWS_PER_CALLBACK (100), IN_FLIGHT (8), RECEIPTS_PIPELINE (inline: the service's default, or worker).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -16,7 +16,7 @@ const DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const N = Number(process.env.MESSAGES ?? 50_000);
 const PER = Number(process.env.ROWS_PER_CALLBACK ?? 100);
 const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 8);
-const PIPELINE = process.env.RECEIPTS_PIPELINE ?? 'worker';
+const PIPELINE = process.env.RECEIPTS_PIPELINE ?? 'inline';
 const tag = randomBytes(4).toString('hex');
 const prefix = `b_${tag}_`;
 const schema = `${prefix}receipts`;

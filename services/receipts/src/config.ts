@@ -9,10 +9,12 @@ const Env = baseServiceEnv(3005).extend({
   /** How often inbound SMS are pulled from the gateway (goip_get_sms) to recover lost pushes; 0 = never. */
   RECEIPTS_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   /**
-   * Where the processor, projections and relay run with PostgreSQL: `worker` (a worker thread, so the webhook has
-   * the main event loop to itself) or `inline` (the main thread). PGlite is one in-process database: always inline.
+   * Where the processor, projections and relay run with PostgreSQL: `inline` (the main thread) or `worker` (two
+   * worker threads, the webhook keeps the main event loop). Inline by default: on the 2-core development machines,
+   * shared with PostgreSQL and NATS, the threads did not make the pipeline faster (see the README's benchmark).
+   * PGlite is one in-process database: always inline.
    */
-  RECEIPTS_PIPELINE: z.enum(['worker', 'inline']).default('worker'),
+  RECEIPTS_PIPELINE: z.enum(['worker', 'inline']).default('inline'),
   SMS_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMS_USERNAME: z.string().min(1).optional(),
   SMS_PASSWORD: z.string().min(1).optional(),
@@ -30,7 +32,7 @@ export interface ReceiptsConfig extends ServiceConfig {
   readonly webhookToken: string;
   readonly bodyLimit: number;
   readonly reconcileIntervalMs: number;
-  /** The processor, projections and relay run in a worker thread (PostgreSQL and RECEIPTS_PIPELINE=worker). */
+  /** The processor, projections and relay run in worker threads (PostgreSQL and RECEIPTS_PIPELINE=worker). */
   readonly pipelineWorker: boolean;
   /** null when SMS_BASE_URL / SMS_USERNAME / SMS_PASSWORD are not all set: reconciliation is off. */
   readonly gateway: GatewayConfig | null;

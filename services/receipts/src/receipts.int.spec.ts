@@ -44,7 +44,7 @@ const sent = (n: string, tid: number, to: string, atS = T0, port = '1.01') =>
 
 beforeAll(async () => {
   svc = await startReceipts(
-    loadConfig({ DATABASE_URL: databaseUrl(), NATS_NAMESPACE: `rc${tag}`, PORT: '0', LOG_LEVEL: 'silent', RECEIPTS_WEBHOOK_TOKEN: token, RECEIPTS_BODY_LIMIT: '65536' }),
+    loadConfig({ DATABASE_URL: databaseUrl(), NATS_NAMESPACE: `rc${tag}`, PORT: '0', LOG_LEVEL: 'silent', RECEIPTS_WEBHOOK_TOKEN: token, RECEIPTS_BODY_LIMIT: '65536', RECEIPTS_PIPELINE: 'worker' }),
     { schemaPrefix: prefix },
   );
   hook = `${svc.url}${WEBHOOK_PATH}?token=${token}`;
