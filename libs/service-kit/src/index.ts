@@ -3,7 +3,10 @@
  * NATS and the namespaced streams, the service's database and event store, the relay publishing its public events,
  * and a NestJS app (Fastify) with durable `@EventPattern` delivery, `/metrics` and `/health/*`.
  */
-export { startService, upcastStored } from './start-service';
+export { startService } from './start-service';
+export { relayOptions, upcastStored } from './relay-options';
+export { RelayThread } from './relay-thread';
+export { SupervisedWorker, workerExecArgv, type WorkerLifecycleMessage } from './supervised-worker';
 export type { RunningService, StartServiceOptions } from './start-service';
 export { baseServiceEnv, ConfigError, parseEnv, serviceConfigOf } from './service-config';
 export type { ServiceConfig } from './service-config';

@@ -64,6 +64,21 @@ const booking = (id: string): AppointmentBooked =>
     data: { appointmentId: 'apt-42', customerId: 'cus-17', channel: 'online', startsAt: '2026-12-03T14:00:00+01:00', serviceName: 'Haircut' },
   }) as AppointmentBooked;
 
+/** Stops the service and removes its streams and schemas. */
+async function stopAndRemove(service: RunningService | undefined, schemas: string[]): Promise<void> {
+  if (!service) return;
+  await service.close();
+  const { connect } = await import('@nats-io/transport-node');
+  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  const jsm = await jetstreamManager(nc);
+  for (const s of service.topology.streams) await jsm.streams.delete(s.name).catch(() => undefined);
+  await nc.close();
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  for (const name of schemas) await pg.query(`DROP SCHEMA IF EXISTS "${schemaPrefix}${name}" CASCADE`);
+  await pg.end();
+}
+
 describe('startService', () => {
   let service: RunningService;
 
@@ -72,19 +87,7 @@ describe('startService', () => {
     service = await startService({ name: 'toy', modules: [ToyModule], config: serviceConfigOf(env), schemaPrefix, consumer: { backoffMs: [100] } });
   });
 
-  afterAll(async () => {
-    if (!service) return;
-    await service.close();
-    const { connect } = await import('@nats-io/transport-node');
-    const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
-    const jsm = await jetstreamManager(nc);
-    for (const s of service.topology.streams) await jsm.streams.delete(s.name).catch(() => undefined);
-    await nc.close();
-    const pg = new Client({ connectionString: databaseUrl });
-    await pg.connect();
-    await pg.query(`DROP SCHEMA IF EXISTS "${schemaPrefix}toy_events" CASCADE`);
-    await pg.end();
-  });
+  afterAll(() => stopAndRemove(service, ['toy_events']));
 
   it('delivers an event pattern durably, and the relay publishes only the public events it appended', async () => {
     const js = jetstream(service.nc);
@@ -149,5 +152,27 @@ describe('parseEnv', () => {
     expect(message).toMatch(/DATABASE_URL: /);
     expect(message).toMatch(/LOG_LEVEL: /);
     expect(message).not.toContain('secret');
+  });
+});
+
+describe("startService with relay: 'thread'", () => {
+  const ns = `kitt${tag}`;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    const env = parseEnv('toy', baseServiceEnv(0), { DATABASE_URL: databaseUrl, NATS_NAMESPACE: ns, PORT: '0', LOG_LEVEL: 'silent' });
+    service = await startService({ name: 'toy-thread', modules: [], config: serviceConfigOf(env), schemaPrefix, relay: 'thread' });
+  }, 30_000);
+
+  afterAll(() => stopAndRemove(service, ['toy_thread', 'toy_thread_events']), 30_000);
+
+  it('publishes the public events the service appends from its own thread, and only those', async () => {
+    expect(service.relay).toBeNull();
+    const sms = { ...booking('t-1'), id: 'sms:t-1', type: 'SendSms', data: { messageId: 'sms:t-1', recipient: { phone: '0171 234 5678', defaultRegion: 'DE' }, text: 'Hi', purpose: 'confirmation', refs: {} } };
+    await service.store.appendToStream('toy-thread-1', [{ ...sms, id: 'private:t-1', type: 'ToyNoted', data: {} }, sms], { expectedVersion: 'no-stream' });
+    const jsm = await jetstreamManager(service.nc);
+    const stream = service.topology.streams.find((s) => s.name.endsWith('_SMS'))!.name;
+    await eventually(async () => expect((await jsm.streams.info(stream)).state.messages).toBe(1), { timeoutMs: 10_000 });
+    expect((await jsm.streams.getMessage(stream, { seq: 1 }))!.json<SendSms>().id).toBe('sms:t-1');
   });
 });

@@ -5,18 +5,18 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { catalogue, decodeMessage, topology, type EnvelopeBase, type Topology } from '@dailydesk/contracts';
+import { decodeMessage, topology, type Topology } from '@dailydesk/contracts';
 import { createEventStore, openDatabase, Relay, type Database, type EventStore } from '@dailydesk/event-store';
 import { connectNats, ensureStreams, JetStreamExceptionFilter, JetStreamServer, type ConsumerDefaults } from '@dailydesk/messaging';
 import { createLogger, NestPinoLogger, ObservabilityModule, registerReadinessCheck } from '@dailydesk/observability';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
+import { RelayThread } from './relay-thread';
+import { relayOptions, upcastStored } from './relay-options';
 import type { ServiceConfig } from './service-config';
 import { DATABASE, EVENT_STORE, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_SCHEMA, TOPOLOGY } from './tokens';
 
-/** Types the relay may publish: the contracts' catalogue (every other type stays in the service's store). */
-const PUBLIC_TYPES: readonly string[] = catalogue.map((e) => e.type);
 
 /** Options of {@link startService}. */
 export interface StartServiceOptions {
@@ -34,8 +34,12 @@ export interface StartServiceOptions {
    * Store: `<prefix><name>_events`, own tables: `<prefix><name>`.
    */
   readonly schemaPrefix?: string;
-  /** Start the relay that publishes this service's public events (default true). */
-  readonly relay?: boolean;
+  /**
+   * Start the relay that publishes this service's public events (default true). `'thread'`: in a worker thread of
+   * its own (own pool, store and NATS connection) when the store is PostgreSQL, so its reads and publishes take
+   * another core instead of the service's event loop; with PGlite (one process owns the data folder) it runs inline.
+   */
+  readonly relay?: boolean | 'thread';
   /** Largest HTTP body accepted, bytes (default 1 MiB). */
   readonly bodyLimit?: number;
 }
@@ -51,24 +55,12 @@ export interface RunningService {
   readonly nc: NatsConnection;
   readonly topology: Topology;
   readonly logger: Logger;
+  /** The relay when it runs in this thread (null when off or in its own thread). */
   readonly relay: Relay | null;
   /** Stops HTTP and consumers (in-flight handlers finish), then the relay, the store, the database and NATS. */
   close(): Promise<void>;
 }
 
-const currentVersion = new Map<string, number>(catalogue.map((e) => [e.type, e.v]));
-
-/**
- * Upcasts public messages stored at an older `v`; events private to the service pass through. Every store a service
- * opens needs it (e.g. a second store of the same service in a worker thread).
- */
-export function upcastStored(envelope: EnvelopeBase): EnvelopeBase {
-  const v = currentVersion.get(envelope.type);
-  if (v === undefined || envelope.v === v) return envelope;
-  const r = decodeMessage(envelope);
-  if (!r.ok) throw new Error(`stored ${envelope.type} v${envelope.v} (${envelope.id}) cannot be upcast: ${r.reason}`);
-  return r.message;
-}
 
 const snake = (s: string) => s.replace(/-/g, '_');
 
@@ -110,20 +102,15 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     closers.push(() => store.close());
 
     let relay: Relay | null = null;
-    if (options.relay !== false) {
-      relay = new Relay({
-        store,
-        js: jetstream(nc),
-        subjectFor: (e) => (topo.isPublic(e.type) ? topo.subjectOf(e.type) : null),
-        // Private events (most of some services' logs) are not even read back.
-        types: PUBLIC_TYPES,
-        // A whole batch in flight: published without awaiting a PubAck in between, so nats.js writes it to the socket
-        // in a few writes instead of one per event (receipts measured 16 % of a thread's CPU at 10k events/s).
-        batchSize: 1000,
-        maxInFlight: 1000,
-        name: 'relay',
+    if (options.relay === 'thread' && config.databaseUrl) {
+      const thread = new RelayThread(
+        { databaseUrl: config.databaseUrl, storeSchema: `${schema}_events`, natsServers: config.natsUrl.split(','), natsNamespace: config.natsNamespace, service: name, logLevel: config.logLevel },
         logger,
-      });
+      );
+      await thread.start();
+      closers.push(() => thread.stop());
+    } else if (options.relay !== false) {
+      relay = new Relay({ store, js: jetstream(nc), ...relayOptions(topo), logger });
       relay.start();
       const r = relay;
       closers.push(() => r.stop());

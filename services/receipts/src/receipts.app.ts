@@ -41,7 +41,7 @@ class ReceiptsModule {
           useFactory: (store: EventStore, db: Database, schema: string, parsed: ParsedCallbacks | null, logger: Logger) =>
             config.pipelineWorker
               ? new ThreadedPipeline(
-                  { databaseUrl: config.databaseUrl!, natsServers: config.natsUrl.split(','), natsNamespace: config.natsNamespace, schema, logLevel: config.logLevel },
+                  { databaseUrl: config.databaseUrl!, schema, logLevel: config.logLevel },
                   logger,
                 )
               : new InlinePipeline({ store, db, schema, postgres: Boolean(config.databaseUrl), logger, ...(parsed ? { parsed } : {}) }),
@@ -60,9 +60,9 @@ export async function startReceipts(config: ReceiptsConfig, overrides: ReceiptsO
     modules: [ReceiptsModule.forRoot(config)],
     config,
     bodyLimit: config.bodyLimit,
-    // With the pipeline in a worker thread, the relay runs there too (its NATS publishing was the largest share of
-    // the main thread's CPU under ingest).
-    relay: !config.pipelineWorker,
+    // With the pipeline in a worker thread, the relay gets a thread of its own too (its NATS publishing was the
+    // largest share of the main thread's CPU under ingest).
+    relay: config.pipelineWorker ? 'thread' : true,
     ...(overrides.schemaPrefix !== undefined ? { schemaPrefix: overrides.schemaPrefix } : {}),
     ...(overrides.logger ? { logger: overrides.logger } : {}),
   });

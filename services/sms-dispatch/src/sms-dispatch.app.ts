@@ -23,6 +23,9 @@ export async function startSmsDispatch(config: SmsDispatchConfig, overrides: Sms
     config: config.service,
     schemaPrefix: overrides.schemaPrefix,
     logger: overrides.logger,
+    // Intake, the dispatcher and the queue fold keep this event loop busy at high rates; the relay (reading back and
+    // publishing every SmsSent) runs on another core. PGlite: inline.
+    relay: 'thread',
     // The server stops delivering at max_ack_pending (default 1000): it must cover the handlers in flight, or intake
     // batches stay at about half of it whatever the concurrency.
     consumer: { concurrency: config.dispatch.intakeConcurrency, maxAckPending: Math.max(1000, config.dispatch.intakeConcurrency) },
