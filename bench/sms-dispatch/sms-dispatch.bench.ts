@@ -1,13 +1,14 @@
 // sms-dispatch benchmark (not a test): SendSms in JetStream → durable → accepted tasks at a zero-delay simulator
 // (pacing off), next to raw baselines measured in the same run: batched undici POSTs to the same simulator, the
 // JetStream publish of the same requests, batched INSERTs of the same rows into the same PostgreSQL.
-// `node -r @swc-node/register bench/sms-dispatch/sms-dispatch.bench.ts`  Env: DATABASE_URL, NATS_URL, N (20000), LAT (200).
+// `node -r @swc-node/register bench/sms-dispatch/sms-dispatch.bench.ts`  Env: DATABASE_URL, NATS_URL, N (20000), LAT (200),
+// ONLY=drain (stop after the drain phase).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Client } from 'pg';
 import { Pool } from 'undici';
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '@dailydesk/skyline';
@@ -123,6 +124,35 @@ function start(sim: Simulator): Promise<RunningSmsDispatch> {
   return startSmsDispatch(config, { schemaPrefix: `b_${tag}_` });
 }
 
+/** The benchmark's streams and schemas are removed after each run. */
+async function cleanUp(nc: NatsConnection, service: RunningSmsDispatch): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const s of service.topology.streams) await jsm.streams.delete(s.name).catch(() => undefined);
+  await nc.close();
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_events" CASCADE`);
+  await pg.end();
+}
+
+/**
+ * CPU seconds so far of this process (service, its relay thread, simulator: one process), of all PostgreSQL
+ * processes and of nats-server (ps, 1 s resolution): which of them is the limit.
+ */
+function cpuSeconds(): Record<string, number> {
+  const own = process.cpuUsage();
+  const out: Record<string, number> = { 'this process (service + simulator)': (own.user + own.system) / 1e6, postgres: 0, 'nats-server': 0 };
+  for (const line of execSync('ps -eo comm,time --no-headers').toString().trim().split('\n')) {
+    const [command, time] = line.trim().split(/\s+/);
+    const key = command?.startsWith('postgres') ? 'postgres' : command?.startsWith('nats-server') ? 'nats-server' : null;
+    if (!key || !time) continue;
+    const [d, rest] = time.includes('-') ? time.split('-') : ['0', time];
+    const [h, m, sec] = rest!.split(':').map(Number);
+    out[key]! += Number(d) * 86_400 + h! * 3600 + m! * 60 + sec!;
+  }
+  return out;
+}
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function main() {
@@ -140,12 +170,23 @@ async function main() {
   const rawPublish = await publish(nc, subject, `pre-${tag}`, N);
 
   // 1. Drain: the service starts with N requests waiting.
+  const cpu0 = cpuSeconds();
   let t0 = now();
   service = await start(sim);
   const startupMs = now() - t0;
   await untilSent(service, N);
   const drain = rate(N, now() - t0);
   const drainStages = service.runtime.stats.snapshot();
+  const drainCpu = cpuSeconds();
+  const drainCpuLine = `CPU during the drain (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(drainCpu).map((k) => `${k} ${(drainCpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
+  if (process.env.ONLY === 'drain') {
+    process.stdout.write(`drain ${Math.round(drain)}/s (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n`);
+    process.stdout.write(`stages (drain): ${Object.entries(drainStages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}\n`);
+    await service.close();
+    await sim.close();
+    await cleanUp(nc, service);
+    return;
+  }
 
   // 2. Publishing concurrently with the running service, from another process.
   service.runtime.stats.reset();
@@ -180,13 +221,7 @@ async function main() {
   const latencyStages = service.runtime.stats.snapshot();
   await service.close();
   await sim.close();
-  const jsm = await jetstreamManager(nc);
-  for (const s of service.topology.streams) await jsm.streams.delete(s.name).catch(() => undefined);
-  await nc.close();
-  const pg = new Client({ connectionString: databaseUrl });
-  await pg.connect();
-  await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_events" CASCADE`);
-  await pg.end();
+  await cleanUp(nc, service);
 
   const kannel = 8000;
   const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -199,6 +234,7 @@ async function main() {
   row('sms-dispatch draining N waiting requests → accepted tasks', drain);
   row('sms-dispatch with publishing concurrent → accepted tasks', concurrent);
   row('  (the concurrent publish itself, from another process)', concurrentPublish);
+  out(drainCpuLine);
   out(`latency SendSms published → POST at simulator (instant, one at a time, n=${LAT}): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
   for (const [name, stages] of [['drain', drainStages], ['concurrent', concurrentStages], ['latency', latencyStages]] as const) {
     out(`stages (${name}): ${Object.entries(stages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}`);

@@ -23,9 +23,9 @@ export async function startSmsDispatch(config: SmsDispatchConfig, overrides: Sms
     config: config.service,
     schemaPrefix: overrides.schemaPrefix,
     logger: overrides.logger,
-    // Intake, the dispatcher and the queue fold keep this event loop busy at high rates; the relay (reading back and
-    // publishing every SmsSent) runs on another core. PGlite: inline.
-    relay: 'thread',
+    // The relay stays on this event loop: in a worker thread (service-kit's relay: 'thread') it cost more CPU in all
+    // (a second isolate, pool and NATS connection) and drained slower on these 2-core machines (2.6-3.0k vs 2.8-3.2k
+    // msg/s, alternated runs); worth measuring again with more cores.
     // The server stops delivering at max_ack_pending (default 1000): it must cover the handlers in flight, or intake
     // batches stay at about half of it whatever the concurrency.
     consumer: { concurrency: config.dispatch.intakeConcurrency, maxAckPending: Math.max(1000, config.dispatch.intakeConcurrency) },
