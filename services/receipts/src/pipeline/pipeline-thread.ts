@@ -17,6 +17,7 @@ export type FromPipelineWorker =
   | { type: 'ready'; generation: number }
   | { type: 'failed'; message: string }
   | { type: 'counts'; counts: FoldCounts }
+  | { type: 'leading'; leading: boolean }
   | { type: 'rebuilt'; generation: number }
   | { type: 'rebuild-failed'; message: string };
 
@@ -31,6 +32,8 @@ const WORKER_FILE = path.join(__dirname, `pipeline.worker${path.extname(__filena
 export class PipelineThread implements ProjectionControl {
   private readonly worker: SupervisedWorker<FromPipelineWorker>;
   private generation = 1;
+  /** Whether the worker holds the pipeline lock (see InlinePipeline). */
+  runsHere = false;
   private rebuilding: { promise: Promise<number>; settle: (err: Error | null, generation?: number) => void } | null = null;
 
   constructor(data: PipelineWorkerData, logger: Logger) {
@@ -42,12 +45,16 @@ export class PipelineThread implements ProjectionControl {
       (m) => {
         if (m.type === 'ready') this.generation = m.generation;
         else if (m.type === 'counts') countFolded(m.counts);
+        else if (m.type === 'leading') this.runsHere = m.leading;
         else if (m.type === 'rebuilt') {
           this.generation = m.generation;
           this.rebuilding?.settle(null, m.generation);
         } else if (m.type === 'rebuild-failed') this.rebuilding?.settle(new Error(m.message));
       },
-      () => this.rebuilding?.settle(new Error('the receipts pipeline stopped during the rebuild')),
+      () => {
+        this.runsHere = false;
+        this.rebuilding?.settle(new Error('the receipts pipeline stopped during the rebuild'));
+      },
     );
   }
 

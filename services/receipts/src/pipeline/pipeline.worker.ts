@@ -22,7 +22,7 @@ async function run(): Promise<void> {
     closers.push(() => database.close());
     const store = await createEventStore({ database, schema: `${d.schema}_events`, upcast: upcastStored, logger });
     closers.push(() => store.close());
-    const p = new InlinePipeline({ store, db: database, schema: d.schema, postgres: true, logger, report: (counts) => send({ type: 'counts', counts }) });
+    const p = new InlinePipeline({ store, db: database, schema: d.schema, postgres: true, logger, report: (counts) => send({ type: 'counts', counts }), onLeading: (leading) => send({ type: 'leading', leading }) });
     await p.start();
     closers.push(() => p.stop());
     pipeline = p;

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { ProjectionControl } from '../projection/projection-runner';
 import type { ReceiptsPipeline } from './inline-pipeline';
 import { PipelineThread, type PipelineWorkerData } from './pipeline-thread';
 
@@ -12,7 +11,7 @@ import { PipelineThread, type PipelineWorkerData } from './pipeline-thread';
  */
 export class ThreadedPipeline implements ReceiptsPipeline {
   private readonly pipeline: PipelineThread;
-  readonly projections: ProjectionControl;
+  readonly projections: PipelineThread;
 
   constructor(data: PipelineWorkerData, logger: Logger) {
     this.pipeline = new PipelineThread(data, logger);

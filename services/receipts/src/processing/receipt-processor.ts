@@ -79,6 +79,7 @@ export class ReceiptProcessor {
   ) {}
 
   start(): void {
+    this.done = null; // another replica may have run the processor since this one last did
     // The global log is mostly its own derived events (one per report row): the store skips them (`types`), so they
     // are neither sent nor decoded. Inputs per batch stay bounded by the body limit of each callback.
     this.subscription = this.store.subscribe({

@@ -1,11 +1,10 @@
-import { BadRequestException, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, ServiceUnavailableException, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Database } from '@dailydesk/event-store';
 import { DATABASE, SERVICE_SCHEMA } from '@dailydesk/service-kit';
 import { PROJECTIONS } from '../receipts.tokens';
 import type { ReceiptsPipeline } from '../pipeline/inline-pipeline';
-import type { ProjectionControl } from './projection-runner';
 import { toCsv } from './csv';
 
 const ListQuery = z.object({
@@ -36,7 +35,7 @@ export class ProjectionController {
     this.runner = pipeline.projections;
   }
 
-  private readonly runner: ProjectionControl;
+  private readonly runner: ReceiptsPipeline['projections'];
 
   /** Messages with filters (created = requested, else sent/failed/suppressed time), newest first; CSV with Accept: text/csv. */
   @Get('messages')
@@ -104,6 +103,8 @@ export class ProjectionController {
   @HttpCode(202)
   @Header('cache-control', 'no-store')
   rebuild(): { generation: number; started: boolean } {
+    // One replica writes the projections (the pipeline lock); a rebuild asked of another would race it.
+    if (!this.runner.runsHere) throw new ServiceUnavailableException({ code: 'NOT_HERE', reason: 'the projections run on another replica of receipts; retry' });
     const started = !this.runner.rebuildInProgress;
     void this.runner.rebuild().catch(() => undefined);
     return { generation: this.runner.activeGeneration, started };
