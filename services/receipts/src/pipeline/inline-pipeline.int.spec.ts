@@ -24,7 +24,10 @@ afterAll(async () => {
     await r.pipeline.stop();
     await r.store.close();
   }
-  await replicas[0]?.db.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${schema}_events" CASCADE`);
+  // The service schema, its store and every projection generation (`<schema>_g<n>`; the test rebuilds once).
+  const db = replicas[0]?.db;
+  const names = db ? await db.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [`${schema}%`]) : [];
+  for (const { nspname } of names) await db!.exec(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
   for (const r of replicas) await r.db.close();
 }, 30_000);
 
