@@ -98,9 +98,14 @@ export class InlinePipeline implements ReceiptsPipeline {
         if (!this.leadership) {
           const leadership = await this.o.store.tryAcquireLeadership(LEADERSHIP);
           if (leadership) {
+            try {
+              // Another replica may have swapped generations or moved checkpoints meanwhile: read them again.
+              await this.runner.migrate();
+            } catch (err) {
+              await leadership.release(); // holding the lock without running would stop every replica's pipeline
+              throw err;
+            }
             this.leadership = leadership;
-            // Another replica may have swapped generations or moved checkpoints meanwhile: read them again.
-            await this.runner.migrate();
             this.processor.start();
             this.runner.start();
             this.o.onLeading?.(true);
