@@ -103,7 +103,8 @@ describe('startService', () => {
     expect((await service.store.readStream('toy-apt-42')).version).toBe(2);
     // The private event is filtered out in the store's read (the relay reads only the catalogue's types): never read here.
     await eventually(() => expect(service.relay?.stats).toEqual({ published: 1, duplicates: 0, skipped: 0 }), { timeoutMs: 10_000 });
-    expect(service.relay!.position).toBeGreaterThanOrEqual(2);
+    // Its checkpoint still moves past it (stored just after the batch's publishes are acknowledged).
+    await eventually(() => expect(service.relay!.position).toBeGreaterThanOrEqual(2), { timeoutMs: 10_000 });
   });
 
   it('dead-letters a message that does not match the contract, with the reason, in its own namespace', async () => {
