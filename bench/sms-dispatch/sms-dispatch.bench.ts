@@ -21,6 +21,8 @@ const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const N = Number(process.env.N ?? 20_000);
 const LAT = Number(process.env.LAT ?? 200);
 const tag = randomBytes(4).toString('hex');
+/** The simulator's credentials for this run (the service and the raw POST loop use the same). */
+const credentials = { username: 'bench', password: randomBytes(12).toString('base64url') };
 const namespace = `bench${tag}`;
 const schema = `b_${tag}_sms_dispatch`;
 const now = () => performance.timeOrigin + performance.now();
@@ -63,7 +65,7 @@ async function rawPosts(url: string, batch: number, inFlight: number): Promise<n
       const n = Math.min(batch, left);
       left -= n;
       const tasks = Array.from({ length: n }, () => ({ tid: ++tid, to: `4917100${String(tid).slice(-6)}`, sms: 'Your appointment is confirmed.', from: '1.01' }));
-      const r = await pool.request({ path: '/goip_post_sms.html?username=root&password=root&version=1.1', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'send-sms', task_num: n, tasks }) });
+      const r = await pool.request({ path: `/goip_post_sms.html?${new URLSearchParams({ ...credentials, version: '1.1' })}`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'send-sms', task_num: n, tasks }) });
       await r.body.text();
     }
   };
@@ -117,7 +119,7 @@ async function untilSent(service: RunningSmsDispatch, target: number): Promise<v
 function start(sim: Simulator): Promise<RunningSmsDispatch> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'silent',
-    SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: 'root', SMS_PASSWORD: 'root',
+    SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: credentials.username, SMS_PASSWORD: credentials.password,
     SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', SMS_BATCH_SIZE: process.env.BATCH ?? '1000', SMS_MAX_POSTS_IN_FLIGHT: process.env.POSTS ?? '8',
     SMS_MAX_OUTSTANDING_TASKS: '4000', SMS_INTAKE_CONCURRENCY: process.env.INTAKE ?? '4096',
   });
@@ -156,7 +158,7 @@ function cpuSeconds(): Record<string, number> {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function main() {
-  const sim = await startSimulator({ port: 0, ports: 8, sendTimeMs: 0, recordLimit: 1000, startEpochMs: now() });
+  const sim = await startSimulator({ port: 0, ports: 8, sendTimeMs: 0, recordLimit: 1000, startEpochMs: now(), ...credentials });
   const rawBatched = await rawPosts(sim.url, 500, 8);
   sim.control.reset();
   const rawInsert = await rawInserts();

@@ -31,6 +31,8 @@ export interface PlatformConfig {
 export interface PlatformSecrets {
   readonly receiptsWebhookToken: string;
   readonly cronApiKey: string;
+  /** Password of the simulator the runner starts (a real gateway's comes from SMS_PASSWORD). */
+  readonly simulatorPassword: string;
 }
 
 const DEFAULT_PORTS: Record<ServiceSpec['name'], number> = {
@@ -61,6 +63,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     entry: path.join(ROOT_DIR, 'services', name, 'src', 'main.ts'),
   }));
   const baseUrl = env.SMS_BASE_URL || undefined;
+  const secrets = loadSecrets(dataDir, env);
   return Object.freeze({
     dataDir,
     natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
@@ -74,10 +77,11 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
       simulate: baseUrl === undefined,
       simPort: port(env, 'SIM_PORT', 9991),
       username: env.SMS_USERNAME || 'root',
-      password: env.SMS_PASSWORD || 'root',
+      // A real gateway's password comes from the environment; the simulator's is generated once (platform-secrets.json).
+      password: env.SMS_PASSWORD || (baseUrl === undefined ? secrets.simulatorPassword : ''),
       enabled: env.SMS_ENABLED || 'true',
     },
-    secrets: loadSecrets(dataDir, env),
+    secrets,
   });
 }
 
@@ -99,8 +103,9 @@ export function loadSecrets(dataDir: string, env: NodeJS.ProcessEnv = process.en
   const secrets: PlatformSecrets = {
     receiptsWebhookToken: env.RECEIPTS_WEBHOOK_TOKEN || stored.receiptsWebhookToken || fresh(),
     cronApiKey: env.CRON_API_KEY || stored.cronApiKey || fresh(),
+    simulatorPassword: stored.simulatorPassword || fresh(),
   };
-  if (secrets.receiptsWebhookToken !== stored.receiptsWebhookToken || secrets.cronApiKey !== stored.cronApiKey) {
+  if ((Object.keys(secrets) as Array<keyof PlatformSecrets>).some((k) => secrets[k] !== stored[k])) {
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets;

@@ -1,11 +1,15 @@
 /**
  * Standalone Skyline gateway simulator.
  *   node -r @swc-node/register libs/skyline/bin/skyline-sim.ts --port 9991 [--ports 8] [--slots 1] [--seed 1]
- *        [--send-time-ms 0] [--time-scale 1] [--failure-rate 0] [--username root] [--password root] [--host 127.0.0.1]
+ *        [--send-time-ms 0] [--time-scale 1] [--failure-rate 0] [--username root] [--password <pw>] [--host 127.0.0.1]
+ * The password comes from --password or SMS_PASSWORD (no default: a gateway password is configuration).
  * Control API: http://host:port/_sim/... (see libs/skyline/README.md).
  */
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { startSimulator } from '../src/index';
+
+const logger = pino({ name: 'skyline-sim' });
 
 const { values } = parseArgs({
   options: {
@@ -18,20 +22,25 @@ const { values } = parseArgs({
     'time-scale': { type: 'string', default: '1' },
     'failure-rate': { type: 'string', default: '0' },
     username: { type: 'string', default: 'root' },
-    password: { type: 'string', default: 'root' },
+    password: { type: 'string' },
   },
 });
 
 const num = (name: keyof typeof values): number => {
   const n = Number(values[name]);
   if (!Number.isFinite(n)) {
-    console.error(`--${name} must be a number`);
+    logger.error(`--${name} must be a number`);
     process.exit(2);
   }
   return n;
 };
 
 async function main(): Promise<void> {
+  const password = values.password ?? process.env.SMS_PASSWORD;
+  if (!password) {
+    logger.error('set the gateway password: --password <pw> or SMS_PASSWORD (clients must use the same)');
+    process.exit(2);
+  }
   const sim = await startSimulator({
     port: num('port'),
     host: String(values.host),
@@ -42,9 +51,9 @@ async function main(): Promise<void> {
     timeScale: num('time-scale'),
     failureRate: num('failure-rate'),
     username: String(values.username),
-    password: String(values.password),
+    password,
   });
-  console.log(`skyline simulator listening on ${sim.url} (control: ${sim.url}/_sim/state)`);
+  logger.info({ url: sim.url, control: `${sim.url}/_sim/state` }, 'skyline simulator listening');
   const stop = (): void => {
     void sim.close().then(() => process.exit(0));
   };

@@ -17,8 +17,11 @@ export class Harness {
   service: RunningSmsDispatch | null = null;
   readonly replicas: RunningSmsDispatch[] = [];
 
+  /** The simulator's credentials, made up per harness (no password written in the code). */
+  readonly credentials = { username: 'dispatch-test', password: randomBytes(12).toString('base64url') };
+
   async startSim(options: SimulatorOptions = {}): Promise<Simulator> {
-    this.sim = await startSimulator({ port: 0, ports: 4, ...options });
+    this.sim = await startSimulator({ port: 0, ports: 4, ...this.credentials, ...options });
     return this.sim;
   }
 
@@ -31,8 +34,8 @@ export class Harness {
       LOG_LEVEL: 'silent',
       SMS_ENABLED: 'true',
       SMS_BASE_URL: this.sim.url,
-      SMS_USERNAME: 'root',
-      SMS_PASSWORD: 'root',
+      SMS_USERNAME: this.credentials.username,
+      SMS_PASSWORD: this.credentials.password,
       RECEIPTS_WEBHOOK_URL: 'http://127.0.0.1:9/sms-gateway/handle-serverless?token=t',
       SMS_PORT_PER_MINUTE: '0',
       SMS_GATEWAY_TIMEOUT_MS: '1000',
