@@ -28,8 +28,9 @@ export async function migrateDispatchSchema(db: Database, schema: string): Promi
       outcome text
     );
     CREATE INDEX IF NOT EXISTS messages_waiting ON ${s}.messages (lane, position) WHERE state IN ('queued', 'assigned');
-    -- A queue: every row leaves messages_waiting soon after it enters, and until a vacuum the pick walks the dead
-    -- entries (measured: 87k entries, 2.6k heap pages, 4 ms for an empty pick after 40k texts). Vacuum it early.
+    -- Read at takeover (the dispatcher's in-memory queue is loaded from it) and by a standby's status. Every row
+    -- leaves messages_waiting soon after it enters, leaving dead entries until a vacuum (87k entries, 2.6k heap
+    -- pages measured after 40k texts): vacuum it early.
     ALTER TABLE ${s}.messages SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 2000, autovacuum_analyze_scale_factor = 0.02);
     CREATE INDEX IF NOT EXISTS messages_sent_day ON ${s}.messages (port, sent_at) WHERE state = 'sent';
     CREATE TABLE IF NOT EXISTS ${s}.consent (phone text PRIMARY KEY, opted_out boolean NOT NULL, at timestamptz NOT NULL);

@@ -1,7 +1,7 @@
 import type { EnvelopeBase, SmsFailed, SmsSent, SmsSuppressed } from '@dailydesk/contracts';
 import type { Database } from '@dailydesk/event-store';
 import type { RecipientConsentChangedData, SmsQueuedData, SmsTaskAssignedData, SmsTasksAssignedData } from '../intake/intake.events';
-import { LANE } from './dispatch.schema';
+import { rowOfQueued } from './waiting-queue';
 
 interface Assigned {
   message_id: string;
@@ -37,12 +37,8 @@ export async function foldQueueEvents(db: Database, schema: string, events: Read
     if (e.type === 'SmsQueued') {
       const d = e.data as SmsQueuedData;
       if (queued.has(d.messageId)) continue;
-      queued.set(d.messageId, {
-        message_id: d.messageId, business_id: e.businessId, correlation_id: e.correlationId, intake_event_id: e.id,
-        lane: LANE[d.priority], position: globalPosition, to_e164: d.to, body: d.text, encoding: d.encoding,
-        segments: d.segments, purpose: d.purpose, refs: d.refs, not_before: d.notBefore ?? null, expires_at: d.expiresAt ?? null,
-        state: 'queued', tid: null, port: null, attempt: 0, sent_at: null, outcome: null,
-      });
+      // The same row the dispatcher keeps in memory (keys the table has no column for are ignored by the INSERT).
+      queued.set(d.messageId, { ...rowOfQueued(e, globalPosition), sent_at: null, outcome: null });
     } else if (e.type === 'SmsTasksAssigned' || e.type === 'SmsTaskAssigned') {
       const tasks = e.type === 'SmsTasksAssigned' ? (e.data as SmsTasksAssignedData).tasks : [e.data as SmsTaskAssignedData];
       for (const d of tasks) {
