@@ -12,14 +12,22 @@ const RESTART_DELAY_MS = 1_000;
 const YOUNG_GENERATION_MB = 128;
 
 /**
+ * The node options a worker thread starts with: only the process's preloads (`-r` / `--require`). Workers refuse
+ * per-process and V8 flags (`--max-semi-space-size`, `--cpu-prof`, `--inspect`, …: ERR_WORKER_INVALID_EXEC_ARGV, so a
+ * service started with one could not start its threads); their heap sizes come from `resourceLimits` instead.
  * Sources run through @swc-node/register (scripts, jest's ts files): a worker needs the same loader. Under jest the
  * main thread does not load swc's native binding itself; it is then unloaded when the first worker exits and the
  * next worker that loads it crashes the process (SIGSEGV, seen on the second start of a service in one test file).
  * Loading it here keeps it loaded for the life of the process.
  */
-export function workerExecArgv(): string[] {
-  const argv = process.execArgv;
-  if (path.extname(__filename) !== '.ts') return argv;
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv, isTypeScript = path.extname(__filename) === '.ts'): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if ((a === '-r' || a === '--require') && i + 1 < execArgv.length) argv.push(a, execArgv[++i]!);
+    else if (a.startsWith('--require=')) argv.push(a);
+  }
+  if (!isTypeScript) return argv;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a development-only native binding, loaded for its side effect
   require('@swc/core');
   return argv.some((a) => a.includes('@swc-node/register')) ? argv : [...argv, '-r', '@swc-node/register'];
