@@ -2,7 +2,7 @@
 // (pacing off), next to raw baselines measured in the same run: batched undici POSTs to the same simulator, the
 // JetStream publish of the same requests, batched INSERTs of the same rows into the same PostgreSQL.
 // `node -r @swc-node/register bench/sms-dispatch/sms-dispatch.bench.ts`  Env: DATABASE_URL, NATS_URL, N (20000), LAT (200),
-// ONLY=drain (stop after the drain phase).
+// ONLY=drain (stop after the drain phase), PROF=<file> (CPU profile of the drain).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -10,6 +10,8 @@ import { Client } from 'pg';
 import { Pool } from 'undici';
 import { execSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '@dailydesk/skyline';
 import { loadConfig } from '../../services/sms-dispatch/src/config';
@@ -155,6 +157,25 @@ function cpuSeconds(): Record<string, number> {
   return out;
 }
 
+/** PROF=<file>: a CPU profile (Chrome format) of this process's main thread during the drain only. */
+async function startProfile(): Promise<{ stop: (file: string) => Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      return file;
+    },
+  };
+}
+
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function main() {
@@ -173,11 +194,13 @@ async function main() {
 
   // 1. Drain: the service starts with N requests waiting.
   const cpu0 = cpuSeconds();
+  const profiler = process.env.PROF ? await startProfile() : null;
   let t0 = now();
   service = await start(sim);
   const startupMs = now() - t0;
   await untilSent(service, N);
   const drain = rate(N, now() - t0);
+  if (profiler) process.stdout.write(`drain profile: ${await profiler.stop(process.env.PROF!)}\n`);
   const drainStages = service.runtime.stats.snapshot();
   const drainCpu = cpuSeconds();
   const drainCpuLine = `CPU during the drain (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(drainCpu).map((k) => `${k} ${(drainCpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
