@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createEventStore } from './create-event-store';
+import { migrate } from './sql/migrations';
 import { envelope } from './testing/event-store.behaviour';
 
 describe('createEventStore', () => {
@@ -35,10 +36,40 @@ describe('createEventStore', () => {
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${schema}".events`);
       expect(rows[0].n).toBe(1);
       const migrations = await client.query(`SELECT version FROM "${schema}".migrations`);
-      expect(migrations.rows.map((r: { version: number }) => r.version).sort()).toEqual([1, 2]);
+      expect(migrations.rows.map((r: { version: number }) => r.version).sort()).toEqual([1, 2, 3]);
     } finally {
       await store.close();
       await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await client.end();
+    }
+  });
+
+  it('moves a schema whose event data is jsonb (migration 2) to json with its events intact', async () => {
+    const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `es_json_${randomBytes(4).toString('hex')}`;
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    const session = {
+      query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+      exec: async (text: string) => void (await client.query(text)),
+    };
+    try {
+      await migrate(session, schema, 2);
+      const old = envelope({ data: { text: 'Grüße 👋', nested: { b: 1, a: [1, 'x', null] } } });
+      const row = { i: 1, id: old.id, type: old.type, v: old.v, occurred_at: old.occurredAt, business_id: old.businessId, correlation_id: old.correlationId, causation_id: old.causationId, data: old.data };
+      await client.query(`SELECT * FROM "${schema}".append_events('s', $1::jsonb, 0)`, [JSON.stringify([row])]);
+      const store = await createEventStore({ databaseUrl, schema });
+      try {
+        const next = envelope();
+        await store.appendToStream('s', [next], { expectedVersion: 1 });
+        expect((await store.readStream('s')).events.map((r) => r.event)).toEqual([old, next]);
+        const { rows } = await client.query(`SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'events' AND column_name = 'data'`, [schema]);
+        expect(rows[0].data_type).toBe('json');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
     }
   });

@@ -47,13 +47,13 @@ export function eventStoreSql(schema: string, options: { naiveReads?: boolean } 
     schema,
     channel: `${schema}_appended`,
     /**
-     * $1 stream id, $2 jsonb array of rows {i, id, type, v, occurred_at, business_id, correlation_id, causation_id, data},
+     * $1 stream id, $2 json array of rows {i, id, type, v, occurred_at, business_id, correlation_id, causation_id, data},
      * $3 required current version or null for 'any'. One statement, its own transaction: inserts every row, or fails
      * with SQLSTATE DDES1 (version or id conflict) and inserts none. The function takes the append lock before its
      * first write and releases it before returning.
      */
     append: `SELECT global_position::text AS global_position, stream_position::text AS stream_position
-      FROM ${s}.append_events($1, $2::jsonb, $3::bigint)`,
+      FROM ${s}.append_events($1, $2::json, $3::bigint)`,
     refusedCode: 'DDES1',
     /** $1 stream id. */
     streamVersion: `SELECT coalesce(max(stream_position), 0)::text AS version FROM ${s}.events WHERE stream_id = $1`,

@@ -1,6 +1,34 @@
 import { checkSchemaName } from './event-store.sql';
 import type { SqlSession } from './sql-executor';
 
+/**
+ * The append function: one statement that takes the append lock, inserts the batch ($2, an array of rows in `t`) and
+ * releases the lock. Migration 2 created it over jsonb, migration 3 over json (the generated text of 2 is unchanged).
+ */
+const appendEventsFunction = (s: string, t: 'jsonb' | 'json'): string => `
+      CREATE FUNCTION ${s}.append_events(p_stream text, p_rows ${t}, p_required bigint)
+      RETURNS TABLE (global_position bigint, stream_position bigint) LANGUAGE plpgsql AS $fn$
+      DECLARE inserted bigint;
+      BEGIN
+        PERFORM pg_advisory_lock(hashtext('dailydesk.event-store.append'), hashtext('${s.replace(/"/g, '')}'));
+        RETURN QUERY
+          WITH cur AS (SELECT coalesce(max(e.stream_position), 0) AS version FROM ${s}.events e WHERE e.stream_id = p_stream)
+          INSERT INTO ${s}.events AS ev (stream_id, stream_position, event_id, type, v, occurred_at, business_id, correlation_id, causation_id, data)
+          SELECT p_stream, cur.version + r.i, r.id, r.type, r.v, r.occurred_at, r.business_id, r.correlation_id, r.causation_id, r.data
+          FROM cur, ${t}_to_recordset(p_rows) AS r(i bigint, id text, type text, v int, occurred_at timestamptz,
+            business_id text, correlation_id text, causation_id text, data ${t})
+          WHERE p_required IS NULL OR cur.version = p_required
+          ORDER BY r.i
+          ON CONFLICT DO NOTHING
+          RETURNING ev.global_position, ev.stream_position;
+        GET DIAGNOSTICS inserted = ROW_COUNT;
+        PERFORM pg_advisory_unlock(hashtext('dailydesk.event-store.append'), hashtext('${s.replace(/"/g, '')}'));
+        IF inserted <> ${t}_array_length(p_rows) THEN
+          RAISE SQLSTATE 'DDES1' USING MESSAGE = 'append refused (version or id conflict)';
+        END IF;
+      END
+      $fn$`;
+
 /** Versioned migrations of the event store schema; append new ones, never edit a published one. */
 const MIGRATIONS: { version: number; name: string; sql: (s: string) => string }[] = [
   {
@@ -34,29 +62,19 @@ const MIGRATIONS: { version: number; name: string; sql: (s: string) => string }[
     version: 2,
     name: 'append_events function',
     // One round trip per append, and the append lock is held only while the function runs, never across the network.
+    sql: (s) => appendEventsFunction(s, 'jsonb'),
+  },
+  {
+    version: 3,
+    name: 'event data as json, append rows as json',
+    // jsonb parses every event into its binary form on append and prints it back to text on every read; the store
+    // never queries inside `data` (every reader parses it in node), so `json` (validated, kept as text) is cheaper on
+    // both paths: measured on this machine, 40k SmsQueued-sized rows inserted in 0.72 s instead of 1.0-1.17 s and read
+    // back in 34 ms instead of 89-107 ms. The batch parameter is json too (a jsonb parameter parsed the whole batch into
+    // binary first). Rewrites the table once.
     sql: (s) => `
-      CREATE FUNCTION ${s}.append_events(p_stream text, p_rows jsonb, p_required bigint)
-      RETURNS TABLE (global_position bigint, stream_position bigint) LANGUAGE plpgsql AS $fn$
-      DECLARE inserted bigint;
-      BEGIN
-        PERFORM pg_advisory_lock(hashtext('dailydesk.event-store.append'), hashtext('${s.replace(/"/g, '')}'));
-        RETURN QUERY
-          WITH cur AS (SELECT coalesce(max(e.stream_position), 0) AS version FROM ${s}.events e WHERE e.stream_id = p_stream)
-          INSERT INTO ${s}.events AS ev (stream_id, stream_position, event_id, type, v, occurred_at, business_id, correlation_id, causation_id, data)
-          SELECT p_stream, cur.version + r.i, r.id, r.type, r.v, r.occurred_at, r.business_id, r.correlation_id, r.causation_id, r.data
-          FROM cur, jsonb_to_recordset(p_rows) AS r(i bigint, id text, type text, v int, occurred_at timestamptz,
-            business_id text, correlation_id text, causation_id text, data jsonb)
-          WHERE p_required IS NULL OR cur.version = p_required
-          ORDER BY r.i
-          ON CONFLICT DO NOTHING
-          RETURNING ev.global_position, ev.stream_position;
-        GET DIAGNOSTICS inserted = ROW_COUNT;
-        PERFORM pg_advisory_unlock(hashtext('dailydesk.event-store.append'), hashtext('${s.replace(/"/g, '')}'));
-        IF inserted <> jsonb_array_length(p_rows) THEN
-          RAISE SQLSTATE 'DDES1' USING MESSAGE = 'append refused (version or id conflict)';
-        END IF;
-      END
-      $fn$`,
+      ALTER TABLE ${s}.events ALTER COLUMN data TYPE json USING data::json;
+      DROP FUNCTION ${s}.append_events(text, jsonb, bigint);${appendEventsFunction(s, 'json')}`,
   },
 ];
 
@@ -64,10 +82,10 @@ const MIGRATIONS: { version: number; name: string; sql: (s: string) => string }[
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /**
- * Brings `schema` up to date. Runs under a session advisory lock keyed on the schema, so processes starting together
+ * Brings `schema` up to date (or up to migration `upTo`: tests of a migration start from the one before). Runs under a session advisory lock keyed on the schema, so processes starting together
  * migrate one after the other; each migration commits together with its row in `migrations`.
  */
-export async function migrate(session: SqlSession, schema: string): Promise<void> {
+export async function migrate(session: SqlSession, schema: string, upTo = LATEST_MIGRATION): Promise<void> {
   const s = `"${checkSchemaName(schema)}"`;
   const key = `hashtext('dailydesk.event-store.migrate'), hashtext('${schema}')`;
   await session.query(`SELECT pg_advisory_lock(${key})`);
@@ -82,7 +100,7 @@ export async function migrate(session: SqlSession, schema: string): Promise<void
       throw new Error(`event store schema ${schema} is at migration ${newest}, newer than this code (${LATEST_MIGRATION})`);
     }
     for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+      if (applied.has(m.version) || m.version > upTo) continue;
       try {
         await session.exec(`BEGIN; ${m.sql(s)};
           INSERT INTO ${s}.migrations (version, name) VALUES (${m.version}, '${m.name.replace(/'/g, "''")}'); COMMIT;`);
