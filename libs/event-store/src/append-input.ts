@@ -17,7 +17,11 @@ export class InvalidAppendError extends Error {
 const isString = (value: unknown, max: number): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= max;
 
-/** Checks the append arguments and returns copies with `occurredAt` normalised to UTC ISO (what every adapter reads back). */
+/**
+ * Checks the append arguments and returns the events with `occurredAt` normalised to UTC ISO (what every adapter reads
+ * back): the caller's own objects when it already is (no copy per event on the hot path; adapters read only the
+ * envelope's fields and copy what they keep), copies otherwise.
+ */
 export function checkAppendInput(streamId: string, events: EnvelopeBase[], expectedVersion: ExpectedVersion): EnvelopeBase[] {
   if (!isString(streamId, 256)) throw new InvalidAppendError('streamId must be a non-empty string of at most 256 characters');
   if (
@@ -30,28 +34,30 @@ export function checkAppendInput(streamId: string, events: EnvelopeBase[], expec
   if (!Array.isArray(events) || events.length === 0) throw new InvalidAppendError(`nothing to append to stream ${streamId}`);
   const seen = new Set<string>();
   return events.map((e, i) => {
-    const where = `stream ${streamId}, event #${i}`;
-    if (typeof e !== 'object' || e === null) throw new InvalidAppendError(`${where}: not an envelope`);
-    if (!isString(e.id, 256)) throw new InvalidAppendError(`${where}: id must be a non-empty string of at most 256 characters`);
-    if (seen.has(e.id)) throw new InvalidAppendError(`${where}: id ${e.id} appears twice in the batch`);
+    const where = (): string => `stream ${streamId}, event #${i}`;
+    if (typeof e !== 'object' || e === null) throw new InvalidAppendError(`${where()}: not an envelope`);
+    if (!isString(e.id, 256)) throw new InvalidAppendError(`${where()}: id must be a non-empty string of at most 256 characters`);
+    if (seen.has(e.id)) throw new InvalidAppendError(`${where()}: id ${e.id} appears twice in the batch`);
     seen.add(e.id);
-    if (!isString(e.type, 256)) throw new InvalidAppendError(`${where}: type must be a non-empty string`);
-    if (!Number.isSafeInteger(e.v) || e.v < 1) throw new InvalidAppendError(`${where}: v must be an integer ≥ 1`);
-    const at = typeof e.occurredAt === 'string' ? new Date(e.occurredAt) : undefined;
-    if (!at || Number.isNaN(at.getTime())) throw new InvalidAppendError(`${where}: occurredAt must be an ISO 8601 instant`);
-    if (!isString(e.correlationId, 256)) throw new InvalidAppendError(`${where}: correlationId must be a non-empty string`);
+    if (!isString(e.type, 256)) throw new InvalidAppendError(`${where()}: type must be a non-empty string`);
+    if (!Number.isSafeInteger(e.v) || e.v < 1) throw new InvalidAppendError(`${where()}: v must be an integer ≥ 1`);
+    const ms = typeof e.occurredAt === 'string' ? Date.parse(e.occurredAt) : Number.NaN;
+    if (Number.isNaN(ms)) throw new InvalidAppendError(`${where()}: occurredAt must be an ISO 8601 instant`);
+    if (!isString(e.correlationId, 256)) throw new InvalidAppendError(`${where()}: correlationId must be a non-empty string`);
     if (e.causationId !== null && !isString(e.causationId, 256)) {
-      throw new InvalidAppendError(`${where}: causationId must be a non-empty string or null`);
+      throw new InvalidAppendError(`${where()}: causationId must be a non-empty string or null`);
     }
     if (e.businessId !== null && !isString(e.businessId, 128)) {
-      throw new InvalidAppendError(`${where}: businessId must be a non-empty string or null`);
+      throw new InvalidAppendError(`${where()}: businessId must be a non-empty string or null`);
     }
-    if (e.data === undefined) throw new InvalidAppendError(`${where}: data is missing`);
+    if (e.data === undefined) throw new InvalidAppendError(`${where()}: data is missing`);
+    const occurredAt = new Date(ms).toISOString();
+    if (occurredAt === e.occurredAt) return e;
     return {
       id: e.id,
       type: e.type,
       v: e.v,
-      occurredAt: at.toISOString(),
+      occurredAt,
       businessId: e.businessId,
       correlationId: e.correlationId,
       causationId: e.causationId,

@@ -47,7 +47,16 @@ class InMemoryEventStore implements EventStore {
     for (const event of checked) {
       // A JSON round trip gives the same copy semantics as jsonb: the caller's later mutations never reach the store.
       const recorded: RecordedEvent = {
-        event: { ...event, data: JSON.parse(JSON.stringify(event.data)) as unknown },
+        event: {
+          id: event.id,
+          type: event.type,
+          v: event.v,
+          occurredAt: event.occurredAt,
+          businessId: event.businessId,
+          correlationId: event.correlationId,
+          causationId: event.causationId,
+          data: JSON.parse(JSON.stringify(event.data)) as unknown,
+        },
         streamId,
         streamPosition: stream.length + 1,
         globalPosition: this.log.length + 1,
