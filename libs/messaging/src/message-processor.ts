@@ -61,11 +61,14 @@ export async function processMessage<M>(m: JsMsg, s: ProcessorSettings<M>): Prom
   if (!decoded.ok) {
     return deadLetter(m, s, 'undecodable', decoded.reason, s.logger.child(base));
   }
-  const logger = s.logger.child({ ...base, ...envelopeFields(decoded.message) });
+  // The child logger is built only when something logs (most deliveries log nothing): building one per message
+  // was ~2 % of sms-dispatch's CPU and 2 KB of garbage per message at 5k messages/s.
+  let child: Logger | null = null;
+  const log = (): Logger => (child ??= s.logger.child({ ...base, ...envelopeFields(decoded.message) }));
   if (deliveryCount > s.maxDeliveries) {
     // A previous delivery ended without an ack or nak (crash, ack wait expired): don't run it again.
     const detail = `delivered ${deliveryCount} times, limit ${s.maxDeliveries}; the last attempt did not finish`;
-    return deadLetter(m, s, 'max-deliveries', detail, logger);
+    return deadLetter(m, s, 'max-deliveries', detail, log());
   }
   const timer = s.heartbeatMs > 0 ? setInterval(() => m.working(), s.heartbeatMs) : undefined;
   try {
@@ -76,22 +79,24 @@ export async function processMessage<M>(m: JsMsg, s: ProcessorSettings<M>): Prom
       stream: m.info.stream,
       streamSeq: m.seq,
       consumer: s.consumer,
-      logger,
+      get logger() {
+        return log();
+      },
       working: () => m.working(),
     });
   } catch (err) {
     const detail = describeFailure(err);
-    if (s.isPermanent(err)) return deadLetter(m, s, 'permanent-failure', detail, logger);
-    if (deliveryCount >= s.maxDeliveries) return deadLetter(m, s, 'max-deliveries', detail, logger);
+    if (s.isPermanent(err)) return deadLetter(m, s, 'permanent-failure', detail, log());
+    if (deliveryCount >= s.maxDeliveries) return deadLetter(m, s, 'max-deliveries', detail, log());
     const delay = backoffDelay(s.backoffMs, deliveryCount);
-    logger.warn({ err, retryInMs: delay }, 'handler failed, will retry');
+    log().warn({ err, retryInMs: delay }, 'handler failed, will retry');
     m.nak(delay);
     return 'retry';
   } finally {
     if (timer) clearInterval(timer);
   }
   m.ack();
-  logger.debug('handled');
+  if (s.logger.isLevelEnabled('debug')) log().debug('handled');
   return 'acked';
 }
 
