@@ -2,20 +2,21 @@
 // (pacing off), next to raw baselines measured in the same run: batched undici POSTs to the same simulator, the
 // JetStream publish of the same requests, batched INSERTs of the same rows into the same PostgreSQL.
 // `node -r @swc-node/register bench/sms-dispatch/sms-dispatch.bench.ts`  Env: DATABASE_URL, NATS_URL, N (20000), LAT (200),
-// ONLY=drain (stop after the drain phase), PROF=<file> (CPU profile of the drain).
+// KANNEL=0 (skip the Kannel run, bench/kannel), ONLY=drain (stop after the drain phase), PROF=<file> (CPU profile of the drain;
+// PROF_ALLOC=1: allocation sampling instead).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Client } from 'pg';
 import { Pool } from 'undici';
-import { execSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '@dailydesk/skyline';
 import { loadConfig } from '../../services/sms-dispatch/src/config';
 import { startSmsDispatch, type RunningSmsDispatch } from '../../services/sms-dispatch/src/sms-dispatch.app';
+import { measureKannel } from '../kannel/kannel-baseline';
 import { sendSmsRequest } from './requests';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -118,7 +119,57 @@ async function untilSent(service: RunningSmsDispatch, target: number): Promise<v
   while ((service.runtime.dispatcher.stored['SmsSent'] ?? 0) < target) await new Promise((r) => setTimeout(r, 5));
 }
 
-function start(sim: Simulator): Promise<RunningSmsDispatch> {
+/** The zero-delay simulator in its own process (gateway.ts), driven through its HTTP control API. */
+interface Gateway {
+  readonly url: string;
+  readonly pid: number;
+  reset(): Promise<void>;
+  /** Requests it received with a sequence number above `since`. */
+  requests(since: number): Promise<Array<{ seq: number; at: number; endpoint: string }>>;
+  close(): Promise<void>;
+}
+
+function startGateway(): Promise<Gateway> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'gateway.ts')], {
+      env: { ...process.env, SIM_USERNAME: credentials.username, SIM_PASSWORD: credentials.password },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`simulator exited ${code}: ${out}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /url (\S+)/.exec(out);
+      if (!m || out.includes('\u0000')) return;
+      out += '\u0000';
+      const url = m[1]!;
+      const pool = new Pool(url, { connections: 2 });
+      const control = async (method: 'GET' | 'POST', path: string) => {
+        const r = await pool.request({ method, path });
+        const body = await r.body.text();
+        if (r.statusCode !== 200) throw new Error(`simulator control ${method} ${path}: ${r.statusCode} ${body}`);
+        return body;
+      };
+      resolve({
+        url,
+        pid: child.pid!,
+        reset: async () => void (await control('POST', '/_sim/reset')),
+        requests: async (since) => JSON.parse(await control('GET', `/_sim/requests?since=${since}`)) as Array<{ seq: number; at: number; endpoint: string }>,
+        close: async () => {
+          await pool.close();
+          child.removeAllListeners('exit');
+          await new Promise<void>((done) => {
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          });
+        },
+      });
+    });
+  });
+}
+
+function start(sim: Gateway): Promise<RunningSmsDispatch> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'silent',
     SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: credentials.username, SMS_PASSWORD: credentials.password,
@@ -140,35 +191,44 @@ async function cleanUp(nc: NatsConnection, service: RunningSmsDispatch): Promise
 }
 
 /**
- * CPU seconds so far of this process (service, its relay thread, simulator: one process), of all PostgreSQL
- * processes and of nats-server (ps, 1 s resolution): which of them is the limit.
+ * CPU seconds so far of this process (the service and its threads), the simulator's process, all PostgreSQL processes
+ * and nats-server (from /proc, 10 ms resolution): which of them is the limit.
  */
-function cpuSeconds(): Record<string, number> {
+function cpuSeconds(gatewayPid: number): Record<string, number> {
   const own = process.cpuUsage();
-  const out: Record<string, number> = { 'this process (service + simulator)': (own.user + own.system) / 1e6, postgres: 0, 'nats-server': 0 };
-  for (const line of execSync('ps -eo comm,time --no-headers').toString().trim().split('\n')) {
-    const [command, time] = line.trim().split(/\s+/);
-    const key = command?.startsWith('postgres') ? 'postgres' : command?.startsWith('nats-server') ? 'nats-server' : null;
-    if (!key || !time) continue;
-    const [d, rest] = time.includes('-') ? time.split('-') : ['0', time];
-    const [h, m, sec] = rest!.split(':').map(Number);
-    out[key]! += Number(d) * 86_400 + h! * 3600 + m! * 60 + sec!;
+  const out: Record<string, number> = { 'this process (service)': (own.user + own.system) / 1e6, simulator: 0, postgres: 0, 'nats-server': 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const key = Number(pid) === gatewayPid ? 'simulator' : command.startsWith('postgres') ? 'postgres' : command.startsWith('nats-server') ? 'nats-server' : null;
+    if (!key) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out[key]! += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
   }
   return out;
 }
 
-/** PROF=<file>: a CPU profile (Chrome format) of this process's main thread during the drain only. */
+/** PROF=<file>: a CPU profile (Chrome format) of this process's main thread during the drain only; with PROF_ALLOC=1 a sampling profile of its allocations instead. */
 async function startProfile(): Promise<{ stop: (file: string) => Promise<string> }> {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
+  const heap = process.env.PROF_ALLOC === '1';
+  if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  else {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+  }
   return {
     stop: async (file) => {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      const { profile } = (await post(heap ? 'HeapProfiler.stopSampling' : 'Profiler.stop')) as { profile: unknown };
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
       return file;
@@ -179,10 +239,13 @@ async function startProfile(): Promise<{ stop: (file: string) => Promise<string>
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function main() {
-  const sim = await startSimulator({ port: 0, ports: 8, sendTimeMs: 0, recordLimit: 1000, startEpochMs: now(), ...credentials });
+  const sim = await startGateway();
   const rawBatched = await rawPosts(sim.url, 500, 8);
-  sim.control.reset();
+  await sim.reset();
   const rawInsert = await rawInserts();
+  // The peer a self-hosting user would pick instead (DESIGN.md), measured here in the same run: same N, 64 in flight.
+  const kannel = process.env.KANNEL === '0' ? null : await measureKannel({ n: N, inFlight: 64 });
+  const kannelNote = kannel ? `Kannel ${Math.round(kannel.rate)}/s (this run)` : 'Kannel not measured (KANNEL=0 or not installed)';
 
   // Streams, consumer and schema exist after a first start; then the requests are published with nobody consuming.
   await (await start(sim)).close();
@@ -193,7 +256,7 @@ async function main() {
   const rawPublish = await publish(nc, subject, `pre-${tag}`, N);
 
   // 1. Drain: the service starts with N requests waiting.
-  const cpu0 = cpuSeconds();
+  const cpu0 = cpuSeconds(sim.pid);
   const profiler = process.env.PROF ? await startProfile() : null;
   let t0 = now();
   service = await start(sim);
@@ -202,10 +265,11 @@ async function main() {
   const drain = rate(N, now() - t0);
   if (profiler) process.stdout.write(`drain profile: ${await profiler.stop(process.env.PROF!)}\n`);
   const drainStages = service.runtime.stats.snapshot();
-  const drainCpu = cpuSeconds();
+  const drainCpu = cpuSeconds(sim.pid);
   const drainCpuLine = `CPU during the drain (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(drainCpu).map((k) => `${k} ${(drainCpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
   if (process.env.ONLY === 'drain') {
-    process.stdout.write(`drain ${Math.round(drain)}/s (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n`);
+    const vsKannel = kannel ? `, ${(drain / kannel.rate).toFixed(2)} of Kannel's ${Math.round(kannel.rate)}/s` : '';
+    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n`);
     process.stdout.write(`stages (drain): ${Object.entries(drainStages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}\n`);
     await service.close();
     await sim.close();
@@ -221,22 +285,22 @@ async function main() {
   const concurrentStages = service.runtime.stats.snapshot();
 
   // 3. Latency: one instant SendSms at a time, published → its POST received at the simulator.
-  sim.control.reset();
+  await sim.reset();
   service.runtime.stats.reset();
   const js = jetstream(nc);
   const latencies: number[] = [];
   for (let i = 0; i < LAT; i++) {
     const id = `lat-${tag}-${i}`;
-    const seen = sim.control.requests().length;
+    const seen = (await sim.requests(0)).reduce((max, r) => Math.max(max, r.seq), 0);
     const at = now();
     await js.publish(subject, JSON.stringify(request(id, i, 'confirmation')), { msgID: id });
     for (;;) {
-      const post = sim.control.requests().slice(seen).find((r) => r.endpoint === 'goip_post_sms.html');
+      const post = (await sim.requests(seen)).find((r) => r.endpoint === 'goip_post_sms.html');
       if (post) {
         latencies.push(post.at - at);
         break;
       }
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 2));
     }
   }
   // The loop above stops at the last POST; its SmsSent is recorded just after, so wait for it before counting.
@@ -248,14 +312,16 @@ async function main() {
   await sim.close();
   await cleanUp(nc, service);
 
-  const kannel = 8000;
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`N = ${N}, messages sent ${accepted} (expected ${2 * N + LAT}), service start ${Math.round(startupMs)} ms (inside the drain figure)`);
-  out('| path | rate/s | vs raw POST | vs raw publish | vs raw INSERT | vs Kannel ~8k |\n|---|---|---|---|---|---|');
-  const row = (name: string, r: number) => out(`| ${name} | ${Math.round(r)} | ${(r / rawBatched).toFixed(2)} | ${(r / rawPublish).toFixed(2)} | ${(r / rawInsert).toFixed(2)} | ${(r / kannel).toFixed(2)} |`);
+  out(kannelNote);
+  out('| path | rate/s | vs raw POST | vs raw publish | vs raw INSERT | vs Kannel (this run) |\n|---|---|---|---|---|---|');
+  const row = (name: string, r: number) =>
+    out(`| ${name} | ${Math.round(r)} | ${(r / rawBatched).toFixed(2)} | ${(r / rawPublish).toFixed(2)} | ${(r / rawInsert).toFixed(2)} | ${kannel ? (r / kannel.rate).toFixed(2) : '-'} |`);
   row('raw undici POST, 500 tasks/POST, 8 in flight', rawBatched);
   row('raw JetStream publish of the SendSms, 256 unacked', rawPublish);
   row('raw batched INSERT, 1000 rows/statement', rawInsert);
+  if (kannel) row('Kannel 1.4.5: HTTP sendsms → file store → fakesmsc, 64 in flight', kannel.rate);
   row('sms-dispatch draining N waiting requests → accepted tasks', drain);
   row('sms-dispatch with publishing concurrent → accepted tasks', concurrent);
   row('  (the concurrent publish itself, from another process)', concurrentPublish);
