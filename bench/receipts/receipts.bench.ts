@@ -1,6 +1,7 @@
 // Benchmark (not a test): gateway status-report rows ingested per second through the webhook, and projection lag
 // (row's projection commit − the POST's 200) per row. Env: DATABASE_URL, NATS_URL, MESSAGES (default 50000),
-// ROWS_PER_CALLBACK (100), IN_FLIGHT (8), RECEIPTS_PIPELINE (inline: the service's default, or worker).
+// ROWS_PER_CALLBACK (100), IN_FLIGHT (8), RECEIPTS_PIPELINE (inline: the service's default, or worker), LOG_LEVEL
+// (warn; debug logs the processor's and the projection's per-batch timings).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -58,7 +59,7 @@ function postFromGatewayProcess(url: string, callbacks: number): Promise<{ ackAt
 
 async function main(): Promise<void> {
   const token = randomBytes(16).toString('hex');
-  const svc = await startReceipts(loadConfig({ DATABASE_URL: DB, NATS_NAMESPACE: `bench${tag}`, PORT: '0', LOG_LEVEL: 'warn', RECEIPTS_WEBHOOK_TOKEN: token, RECEIPTS_PIPELINE: PIPELINE }), { schemaPrefix: prefix });
+  const svc = await startReceipts(loadConfig({ DATABASE_URL: DB, NATS_NAMESPACE: `bench${tag}`, PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', RECEIPTS_WEBHOOK_TOKEN: token, RECEIPTS_PIPELINE: PIPELINE }), { schemaPrefix: prefix });
   const pg = new Client({ connectionString: DB });
   await pg.connect();
   const count = async (sql: string) => Number((await pg.query(sql)).rows[0].n);

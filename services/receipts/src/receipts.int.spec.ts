@@ -91,7 +91,8 @@ describe('receipts service', () => {
     const latePosition = (await svc.store.readStream(`gateway-callbacks-${contentHash(JSON.stringify(lateReport))}`)).events[0]!.globalPosition;
     const checkpoint = async (sql: string) => Number((await pg.query(sql)).rows[0]?.position ?? 0);
     await eventually(async () => expect(await checkpoint(`SELECT position FROM "${schema}".checkpoints WHERE name = 'receipts-processor'`)).toBeGreaterThanOrEqual(latePosition), { timeoutMs: 10_000 });
-    await eventually(async () => expect(await checkpoint(`SELECT position FROM "${schema}_g1".checkpoint`)).toBeGreaterThanOrEqual(latePosition), { timeoutMs: 10_000 });
+    // The processor saves its checkpoint only after projecting what the batch derived: past the late report, a
+    // receipt it derived from it would be in the row by now.
     expect((await row('m1'))?.['status']).toBe('delivered');
   });
 

@@ -50,9 +50,12 @@ export class InlinePipeline implements ReceiptsPipeline {
   private turn: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: InlinePipelineOptions) {
-    this.processor = new ReceiptProcessor(o.store, o.db, o.schema, o.logger, o.parsed, o.report ?? countFolded);
     this.runner = new ProjectionRunner(o.store, o.db, o.schema, o.postgres, o.logger);
     const runner = this.runner;
+    // The processor projects its receipts itself, right after each append (the projection does not read them back).
+    this.processor = new ReceiptProcessor(o.store, o.db, o.schema, o.logger, o.parsed, o.report ?? countFolded, undefined, (events, position) =>
+      runner.projectReceipts(events, position),
+    );
     const leading = () => this.leading;
     this.projections = {
       get activeGeneration() {

@@ -23,6 +23,10 @@ const droppedTotal = counter({ name: 'receipts_rows_dropped_total', help: 'Deriv
  * on one chunk while the next is folded.
  */
 export const MAX_ROWS_PER_APPEND = 2_000;
+/** Events looked at per read (the store returns the inputs among them). */
+const READ_WINDOW = 8_000;
+/** Report rows folded between two saves of the state (bounds the state and derived events held in memory). */
+const MAX_ROWS_PER_FOLD = 20_000;
 
 /** Consecutive runs of inputs with at most `maxRows` report rows each (an input with more rows is a run of its own). */
 export function chunksOf(inputs: FolderInput[], maxRows: number): FolderInput[][] {
@@ -57,8 +61,8 @@ export function countFolded(counts: FoldCounts): void {
 
 /**
  * Subscription on the service's own store: folds raw callbacks and observed SmsSent into receipt events.
- * Per batch: load state → fold (pure) → append derived events, a chunk at a time (idempotent: same ids on a replay)
- * → save state and checkpoint in one statement. A crash between the append and the save replays from the same checkpoint against
+ * Per batch: load state → fold (pure) → append derived events, a chunk at a time (idempotent: same ids on a replay),
+ * each chunk's receipts then projected (`project`) → save state and checkpoint in one statement. A crash between the append and the save replays from the same checkpoint against
  * the unchanged state, which derives the same ids again; what is stored already is not stored twice (see append).
  */
 export class ReceiptProcessor {
@@ -76,14 +80,22 @@ export class ReceiptProcessor {
     private readonly report: (counts: FoldCounts) => void = countFolded,
     /** Report rows folded per append (a callback is never split). See {@link chunksOf}. */
     private readonly maxRowsPerAppend = MAX_ROWS_PER_APPEND,
+    /**
+     * Called after each append with the chunk's derived events (those stored before included) and the store position
+     * of the last one appended (0 when all were stored before): the projections' `projectReceipts`. The state is saved
+     * only after every call of the batch has resolved.
+     */
+    private readonly project: ((events: EnvelopeBase[], position: number) => Promise<void>) | null = null,
   ) {}
 
   start(): void {
     this.done = null; // another replica may have run the processor since this one last did
     // The global log is mostly its own derived events (one per report row): the store skips them (`types`), so they
-    // are neither sent nor decoded. Inputs per batch stay bounded by the body limit of each callback.
+    // are neither sent nor decoded. The window is wide because of them: in a window of 2,000 events behind a burst,
+    // a batch saw ~20 callbacks, then the next reads scanned only its own derived events (a round trip each, and
+    // a checkpoint store), and the fixed costs of a batch (read, load, save, checkpoint) were paid per ~2,000 rows.
     this.subscription = this.store.subscribe({
-      name: NAME, batchSize: 2000, pollIntervalMs: 250, types: [...INPUTS], logger: this.logger, handler: (e) => this.handle(e),
+      name: NAME, batchSize: READ_WINDOW, pollIntervalMs: 250, types: [...INPUTS], logger: this.logger, handler: (e) => this.handle(e),
     });
   }
 
@@ -109,20 +121,41 @@ export class ReceiptProcessor {
     const inputs = batch.filter((e) => e.globalPosition > done && INPUTS.has(e.event.type)).map((e) => inputOf(e, take));
     // Nothing to fold (our own derived events): the stored checkpoint may stay behind, a replay skips them again.
     if (inputs.length === 0) return;
+    // A wide window read behind a long backlog may hold many callbacks: folded and saved in parts of bounded rows, each
+    // with its own checkpoint (a crash in between replays only the parts after the last saved one).
+    for (const part of chunksOf(inputs, MAX_ROWS_PER_FOLD)) await this.foldPart(part, part[part.length - 1]!.recorded.globalPosition);
+  }
+
+  private async foldPart(inputs: FolderInput[], last: number): Promise<void> {
+    const started = performance.now();
     const state = await loadFolderState(this.db, this.schema, needsOf(inputs));
+    const loaded = performance.now();
     const folder = new ReceiptFolder(state);
-    // Each chunk's events are appended while the next chunk is folded; appends stay in order.
-    let appending: Promise<void> = Promise.resolve();
+    // Each chunk's events are appended while the next chunk is folded, and projected while the next is appended;
+    // appends stay in order, and so do projections (each after its own append).
+    let appending: Promise<number> = Promise.resolve(0);
+    let projecting: Promise<unknown> = Promise.resolve();
     for (const chunk of chunksOf(inputs, this.maxRowsPerAppend)) {
       const from = folder.derived.length;
       for (const input of chunk) folder.apply(input);
       await appending;
       if (folder.derived.length > from) {
-        appending = this.append(`${DERIVED_STREAM}-${chunk[0]!.recorded.event.id}`, folder.derived.slice(from));
-        appending.catch(() => undefined); // awaited above or below; only keeps a failure meanwhile from being "unhandled"
+        const events = folder.derived.slice(from);
+        const appended = this.append(`${DERIVED_STREAM}-${chunk[0]!.recorded.event.id}`, events);
+        const previous = projecting;
+        projecting = appended.then(async (position) => {
+          await previous;
+          await this.project?.(events, position);
+        });
+        appending = appended;
+        // Both are awaited above or below; this only keeps a failure meanwhile from being reported as "unhandled".
+        appending.catch(() => undefined);
+        projecting.catch(() => undefined);
       }
     }
     await appending;
+    await projecting;
+    const appended = performance.now();
     const derived: Record<string, number> = {};
     for (const d of folder.derived) derived[d.type] = (derived[d.type] ?? 0) + 1;
     this.report({ derived, dropped: folder.dropped.length });
@@ -131,6 +164,11 @@ export class ReceiptProcessor {
     }
     await saveFolderState(this.db, this.schema, state, { name: NAME, position: last });
     this.done = last;
+    const ms = (a: number, b: number) => Math.round(b - a);
+    this.logger.debug(
+      { inputs: inputs.length, derived: folder.derived.length, loadMs: ms(started, loaded), foldAndAppendMs: ms(loaded, appended), saveMs: ms(appended, performance.now()) },
+      'receipts: folded a batch',
+    );
   }
 
   /**
@@ -139,17 +177,17 @@ export class ReceiptProcessor {
    * or chunks end elsewhere overlaps what is stored: the store then names the ids it already holds, and only the
    * others are appended — every derived id is stored exactly once whatever the batch and chunk boundaries.
    */
-  private async append(streamId: string, events: EnvelopeBase[]): Promise<void> {
+  private async append(streamId: string, events: EnvelopeBase[]): Promise<number> {
     let rest = events;
     for (let attempt = 0; rest.length > 0; attempt++) {
       try {
-        await this.store.appendToStream(streamId, rest, { expectedVersion: 'any' });
-        return;
+        return (await this.store.appendToStream(streamId, rest, { expectedVersion: 'any' })).lastGlobalPosition;
       } catch (err) {
         if (!(err instanceof DuplicateEventError) || attempt >= 3) throw err;
         const stored = new Set(err.eventIds);
         rest = rest.filter((e) => !stored.has(e.id));
       }
     }
+    return 0;
   }
 }

@@ -2,25 +2,47 @@ import type { EnvelopeBase } from '@dailydesk/contracts';
 import type { Database, EventStore, RecordedEvent, Subscription } from '@dailydesk/event-store';
 import { maskPhone } from '@dailydesk/observability';
 import type { Logger } from 'pino';
+import { SMS_LIFECYCLE_OBSERVED } from '../lifecycle/lifecycle.events';
 import type { GatewayCallbackQuarantined } from '../webhook/webhook.events';
 import { mergeRow, messagePatch, type MessageRow } from './message-row';
-import { analystRole, generationTables, viewsOver, writeProjection } from './projection-tables';
+import { analystRole, generationTables, upsertMessages, viewsOver, writeProjection } from './projection-tables';
+
+/**
+ * The receipts the processor derives from report rows (one per row: ~2/3 of all events under ingest). The processor
+ * projects them itself, right after appending them ({@link ProjectionRunner.projectReceipts}), so the live
+ * subscription does not read them back; a rebuild replays them from the store like every other event.
+ */
+export const RECEIPT_TYPES: readonly string[] = ['SmsTransmitted', 'SmsTransmissionFailed', 'SmsDelivered', 'SmsUndelivered'];
+
+/**
+ * What the live subscription reads: the types that change the read model (`messagePatch`, `collect`) other than
+ * the receipts. Raw callbacks (GatewayCallbackReceived, GatewayInboxPulled: every report row's JSON) change nothing
+ * here; the store skips them and the receipts, so neither is sent nor decoded.
+ */
+export const LIVE_TYPES: readonly string[] = [
+  SMS_LIFECYCLE_OBSERVED, 'SendSms', 'SmsSent', 'SmsFailed', 'SmsSuppressed',
+  'CustomerOptedOut', 'CustomerOptedIn', 'InboundSmsReceived', 'GatewayCallbackQuarantined',
+];
+
+/** Merges the message patches of events in order (later patches into earlier ones, as the upsert does). */
+function messageRows(events: Iterable<EnvelopeBase>): Map<string, MessageRow> {
+  const rows = new Map<string, MessageRow>();
+  for (const event of events) {
+    const patch = messagePatch(event);
+    if (!patch) continue;
+    const prev = rows.get(patch.message_id);
+    rows.set(patch.message_id, prev ? mergeRow(prev, patch) : patch);
+  }
+  return rows;
+}
 
 /** Projects one batch of stored events into a generation's tables and moves its checkpoint, in one statement. */
 export async function projectBatch(db: Database, g: string, events: RecordedEvent[], position: number): Promise<void> {
-  const rows = new Map<string, MessageRow>();
+  const rows = messageRows(events.map((e) => e.event));
   const consent: Array<Record<string, unknown>> = [];
   const inbound: Array<Record<string, unknown>> = [];
   const quarantine: Array<Record<string, unknown>> = [];
-  for (const { event } of events) {
-    const patch = messagePatch(event);
-    if (patch) {
-      const prev = rows.get(patch.message_id);
-      rows.set(patch.message_id, prev ? mergeRow(prev, patch) : patch);
-      continue;
-    }
-    collect(event, consent, inbound, quarantine);
-  }
+  for (const { event } of events) collect(event, consent, inbound, quarantine);
   await writeProjection(db, g, { messages: [...rows.values()], consent_changes: consent, inbound_sms: inbound, quarantine, position });
 }
 
@@ -56,6 +78,8 @@ export class ProjectionRunner implements ProjectionControl {
   private queue: Promise<unknown> = Promise.resolve();
   private rebuilding: Promise<number> | null = null;
   private live: { g: string; position: number } | null = null;
+  /** Highest store position among the receipts {@link projectReceipts} wrote (a rebuild catches up past it). */
+  private receiptsThrough = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -82,11 +106,17 @@ export class ProjectionRunner implements ProjectionControl {
   }
 
   start(): void {
+    // First the whole store since the generation's checkpoint, receipts included: those a processor appended but had
+    // not projected when it stopped (it projects them again when it replays; this covers an older version's too).
+    void this.exclusive(() => this.catchUp(this.gen(this.generation))).catch((err: unknown) =>
+      this.logger.error({ err }, 'receipts: projection catch-up at start failed; live projection goes on'),
+    );
     this.subscription = this.store.subscribe({
       name: 'receipts-projection',
       // Large batches: each costs ~5 round trips whatever its size, and under load a round trip waits for a CPU.
       batchSize: 5000,
       pollIntervalMs: 250,
+      types: LIVE_TYPES,
       logger: this.logger,
       handler: (events) => this.exclusive(() => this.applyLive(events)),
     });
@@ -128,8 +158,25 @@ export class ProjectionRunner implements ProjectionControl {
       return;
     }
     const position = events[events.length - 1]!.globalPosition;
+    const started = performance.now();
     await projectBatch(this.db, g, events, position);
+    this.logger.debug({ events: events.length, ms: Math.round(performance.now() - started) }, 'receipts: projected a batch');
     this.live = { g, position };
+  }
+
+  /**
+   * Projects receipts the processor has just appended (positions up to `position`) into the active generation: the
+   * message rows only; the generation's checkpoint is the live subscription's. The processor calls this after each
+   * append and saves its state only after, so a receipt whose state is saved has been projected, and a replay
+   * projects again what it derives again (the upsert is idempotent). Queued with the live batches and the rebuild's
+   * swap, so it writes into whichever generation serves at the time.
+   */
+  projectReceipts(events: EnvelopeBase[], position: number): Promise<void> {
+    return this.exclusive(async () => {
+      const rows = messageRows(events.filter((e) => RECEIPT_TYPES.includes(e.type)));
+      await upsertMessages(this.db, this.gen(this.generation), [...rows.values()]);
+      this.receiptsThrough = Math.max(this.receiptsThrough, position);
+    });
   }
 
   /** Replays the store into generation `g` from its checkpoint until nothing more is readable. */
@@ -158,6 +205,12 @@ export class ProjectionRunner implements ProjectionControl {
     await this.catchUp(g);
     await this.exclusive(async () => {
       await this.catchUp(g);
+      // Every receipt projected into the serving generation must be in the new one: a receipt the processor appended
+      // may still be hidden from readers by an older transaction that has not ended yet (the store's visibility rule).
+      for (const until = Date.now() + 10_000; (await this.checkpointOf(g)) < this.receiptsThrough; await this.catchUp(g)) {
+        if (Date.now() > until) throw new Error('projection rebuild: the store did not show the latest receipts within 10 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const old = this.gen(this.generation);
       await this.db.transaction(async (tx) => {
         await tx.exec(viewsOver(this.schema, g));

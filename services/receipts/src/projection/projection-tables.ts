@@ -108,6 +108,14 @@ function insertRowsSql(g: string, table: AppendOnlyTable, param: string): string
   return `INSERT INTO ${q(g)}.${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM ${recordset(param, cols)} ON CONFLICT (event_id) DO NOTHING`;
 }
 
+/**
+ * Upserts message rows alone, without moving the generation's checkpoint: the processor's receipts (see
+ * `ProjectionRunner.projectReceipts`), which reach the read model this way rather than through the subscription.
+ */
+export async function upsertMessages(db: SqlSession, g: string, rows: MessageRow[]): Promise<void> {
+  if (rows.length > 0) await db.query(upsertMessagesSql(g, '$1'), [JSON.stringify(rows)]);
+}
+
 /** What one batch writes into a generation. */
 export interface ProjectionWrites {
   messages: MessageRow[];
