@@ -1,40 +1,20 @@
 import type { EnvelopeBase } from '@dailydesk/contracts';
 import type { Database, EventStore, Leadership } from '@dailydesk/event-store';
-import { parsePortId, SkylineError, isPortStateActive, mayHaveTakenEffect, type SmsTask, type TaskSubmitResult } from '@dailydesk/skyline';
+import { SkylineError, isPortStateActive, type SmsTask, type TaskSubmitResult } from '@dailydesk/skyline';
 import type { Logger } from 'pino';
 import type { DispatchConfig } from '../config';
 import type { AuditedGateway } from '../gateway/audited-gateway';
 import { gatewayNumber } from '../intake/phone-number';
 import { CircuitBreaker } from './circuit-breaker';
-import { smsFailed, smsSent, smsSuppressed, tasksAssigned, type QueueRow } from './outcome-events';
+import type { Job, Memo } from './dispatch-jobs';
+import { smsSuppressed, tasksAssigned, type QueueRow } from './outcome-events';
 import type { PortPacer, Clock } from './port-pacer';
 import type { QueueProjection } from './queue.projection';
-import { actionFor, retryDelayMs } from './refusal-policy';
+import { settle } from './settlement';
 import { StageStats } from './stage-stats';
-import type { SmsTaskReportedData } from '../intake/intake.events';
-import { appendNew, reportStreamOf, type AppendedBatch } from './store-writes';
+import { appendNew, type AppendedBatch } from './store-writes';
+import { UnknownOutcomes } from './unknown-outcomes';
 import { WaitingQueue } from './waiting-queue';
-
-/** What the dispatcher remembers about a message it has assigned (lost on restart: then every assignment is resolved). */
-interface Memo {
-  tid: number;
-  port: string;
-  attempt: number;
-  /** A POST carrying this tid may have reached the gateway. */
-  maybePosted: boolean;
-  next: 'resend' | 'reassign' | 'resolve';
-  notBeforeMs: number;
-  /** When resolving this unknown outcome began (the grace for a status report counts from here). */
-  unknownSinceMs?: number;
-}
-
-interface Job {
-  row: QueueRow;
-  tid: number;
-  port: string;
-  attempt: number;
-  maybePosted: boolean;
-}
 
 export interface DispatcherHooks {
   /** Test crash point: called after a POST answered, before its outcome is appended; returning true stops the dispatcher there. */
@@ -70,6 +50,7 @@ export class Dispatcher {
   private leadership: Leadership | null = null;
   private readonly tidPool: number[] = [];
   private lastLeadershipAttempt = -Infinity;
+  private readonly unknownOutcomes: UnknownOutcomes | null;
 
   constructor(
     private readonly o: DispatchConfig,
@@ -87,6 +68,7 @@ export class Dispatcher {
     private readonly leadershipCheckMs = 1000,
   ) {
     this.circuit = new CircuitBreaker(o.circuitThreshold, o.circuitCooldownMs, o.circuitMaxCooldownMs, clock);
+    this.unknownOutcomes = gateway ? new UnknownOutcomes(gateway, store, this.circuit, this.queue, clock, o, logger) : null;
     projection.onApplied((events) => {
       if (!this.queueLoaded) return;
       this.queue.observe(events, this.clock());
@@ -313,7 +295,11 @@ export class Dispatcher {
       }
     }
     if (suppressed.length > 0) await this.finish(suppressed, suppressed.map((e) => (e.data as { messageId: string }).messageId));
-    if (toResolve.length > 0) jobs.push(...(await this.resolve(toResolve)));
+    if (toResolve.length > 0) {
+      const { sent, resend } = await this.unknownOutcomes!.resolve(toResolve);
+      if (sent.length > 0) await this.finish(sent, sent.map((e) => (e.data as { messageId: string }).messageId));
+      jobs.push(...resend);
+    }
     if (fresh.length > 0) jobs.push(...(await this.stats.time('assign', fresh.length, () => this.assign(fresh, now))));
     if (jobs.length === 0 && suppressed.length === 0 && toResolve.length === 0) return null;
     return jobs.sort((a, b) => a.row.lane - b.row.lane || Number(a.row.position) - Number(b.row.position));
@@ -391,67 +377,6 @@ export class Dispatcher {
     this.wake();
   }
 
-  /**
-   * Unknown outcome: a tid the gateway lists in its queue (goip_get_tasks) is accepted → SmsSent. A tid it does not
-   * list may be finished and forgotten: a status report for it (SmsTaskReported) proves the gateway had it → SmsSent.
-   * Neither within `reportGraceMs` → resent with the SAME tid and port: `13 Duplicated TaskId` means it has it, `0 OK`
-   * that it had not.
-   */
-  private async resolve(items: Array<{ row: QueueRow; memo: Memo }>): Promise<Job[]> {
-    const now = new Date(this.clock()).toISOString();
-    const byPort = new Map<string, Array<{ row: QueueRow; memo: Memo }>>();
-    for (const it of items) byPort.set(it.memo.port, [...(byPort.get(it.memo.port) ?? []), it]);
-    const sent: EnvelopeBase[] = [];
-    const resend: Job[] = [];
-    for (const [port, group] of byPort) {
-      let listed: Set<number>;
-      try {
-        listed = await this.queuedTids(parsePortId(port)?.port ?? Number.parseInt(port, 10));
-      } catch (err) {
-        this.circuit.failed();
-        this.logger.warn({ err, port }, '#error: sendSms cannot resolve unknown outcomes yet');
-        for (const it of group) {
-          it.memo.notBeforeMs = this.clock() + retryDelayMs(1, this.o.retryBaseMs);
-          this.queue.putBack(it.row.message_id);
-        }
-        continue;
-      }
-      for (const { row, memo } of group) {
-        if (listed.has(memo.tid) || (await this.wasReported(row.message_id, memo.tid))) {
-          sent.push(smsSent(row, memo.tid, memo.port, now));
-          continue;
-        }
-        const nowMs = this.clock();
-        memo.unknownSinceMs ??= nowMs;
-        const graceEnd = memo.unknownSinceMs + this.o.reportGraceMs;
-        if (nowMs < graceEnd) {
-          memo.notBeforeMs = graceEnd;
-          this.queue.putBack(row.message_id);
-          continue;
-        }
-        memo.unknownSinceMs = undefined;
-        resend.push({ row, tid: memo.tid, port: memo.port, attempt: memo.attempt, maybePosted: true });
-      }
-    }
-    if (sent.length > 0) await this.finish(sent, sent.map((e) => (e.data as { messageId: string }).messageId));
-    return resend;
-  }
-
-  private async wasReported(messageId: string, tid: number): Promise<boolean> {
-    const { events } = await this.store.readStream(reportStreamOf(messageId));
-    return events.some((r) => (r.event.data as SmsTaskReportedData).tid === tid);
-  }
-
-  private async queuedTids(port: number): Promise<Set<number>> {
-    const tids = new Set<number>();
-    for (let pos = 0; ; ) {
-      const page = await this.gateway!.getTasks(port, pos, 500);
-      for (const t of page.tasks) tids.add(t.tid);
-      pos += page.tasks.length;
-      if (page.tasks.length === 0 || pos >= page.totalNum) return tids;
-    }
-  }
-
   private async submit(jobs: Job[]): Promise<void> {
     const tasks: SmsTask[] = jobs.map((j) => ({
       tid: j.tid,
@@ -482,61 +407,10 @@ export class Dispatcher {
       this.running = false;
       return;
     }
-    await this.settle(jobs, results, failure);
-  }
-
-  private async settle(jobs: Job[], results: TaskSubmitResult[] | null, failure: SkylineError | null): Promise<void> {
     const nowMs = this.clock();
-    const now = new Date(nowMs).toISOString();
-    const outcomes: EnvelopeBase[] = [];
-    const finished: string[] = [];
-    jobs.forEach((j, i) => {
-      const memo = this.memo.get(j.row.message_id)!;
-      const f = failure?.failure;
-      const result: TaskSubmitResult | null = results
-        ? (results[i] ?? { tid: j.tid, status: 'missing' })
-        : f?.kind === 'gateway-refused'
-          ? { tid: j.tid, status: 'refused', code: f.code, refusal: 'unknown-code', text: f.reason }
-          : null;
-      if (result === null) {
-        // Transport failure: not-sent (or a 4xx) never reached the gateway; anything else may have.
-        if (!mayHaveTakenEffect(f!)) Object.assign(memo, { maybePosted: j.maybePosted, next: 'resend' });
-        else memo.next = 'resolve';
-        memo.notBeforeMs = nowMs + retryDelayMs(1, this.o.retryBaseMs);
-        this.pacer.refund(j.port);
-        this.queue.putBack(j.row.message_id);
-        return;
-      }
-      const action = actionFor(result, j.maybePosted);
-      if (action.kind === 'sent') {
-        outcomes.push(smsSent(j.row, j.tid, j.port, now));
-        finished.push(j.row.message_id);
-        return;
-      }
-      this.pacer.refund(j.port);
-      if (action.kind === 'resolve') {
-        memo.next = 'resolve';
-        this.queue.putBack(j.row.message_id);
-        return;
-      }
-      if (action.kind === 'reject' || j.attempt >= this.o.maxAttempts) {
-        const rejected = action.kind === 'reject';
-        outcomes.push(smsFailed(j.row, now, { reason: rejected ? 'gateway-rejected' : 'retries-exhausted', vendorCode: action.code, detail: `gateway answered ${action.code}`, attempts: j.attempt }));
-        finished.push(j.row.message_id);
-        this.logger.error({ messageId: j.row.message_id, code: action.code }, j.row.purpose === 'campaign' ? '#error: sendCampaign' : '#error: sendSms');
-        return;
-      }
-      if (action.kind === 'reassign' && action.portProblem) this.pacer.markUnhealthy(j.port);
-      if (action.kind === 'retry-same' && action.slowDown) this.pausedUntil = nowMs + retryDelayMs(j.attempt, this.o.retryBaseMs);
-      Object.assign(memo, {
-        next: action.kind === 'reassign' ? 'reassign' : 'resend',
-        maybePosted: j.maybePosted,
-        attempt: action.kind === 'retry-same' ? j.attempt + 1 : j.attempt,
-        notBeforeMs: action.kind === 'reassign' ? 0 : nowMs + retryDelayMs(j.attempt, this.o.retryBaseMs),
-      });
-      this.queue.putBack(j.row.message_id);
-    });
-    if (results && outcomes.some((e) => e.type === 'SmsSent')) this.lastSuccessfulSendAt = now;
+    const { outcomes, finished, pauseUntil } = settle(jobs, results, failure, nowMs, { memo: this.memo, pacer: this.pacer, queue: this.queue, o: this.o, logger: this.logger });
+    if (pauseUntil !== null) this.pausedUntil = pauseUntil;
+    if (results && outcomes.some((e) => e.type === 'SmsSent')) this.lastSuccessfulSendAt = new Date(nowMs).toISOString();
     if (outcomes.length > 0) await this.finish(outcomes, finished);
   }
 
