@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../services/sms-dispatch/src/config';
 import { startSmsDispatch, type RunningSmsDispatch } from '../../services/sms-dispatch/src/sms-dispatch.app';
 import { measureKannel } from '../kannel/kannel-baseline';
+import { startGateway, type Gateway } from '../shared/gateway-process';
 import { sendSmsRequest } from './requests';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -119,56 +120,6 @@ async function untilSent(service: RunningSmsDispatch, target: number): Promise<v
   while ((service.runtime.dispatcher.stored['SmsSent'] ?? 0) < target) await new Promise((r) => setTimeout(r, 5));
 }
 
-/** The zero-delay simulator in its own process (gateway.ts), driven through its HTTP control API. */
-interface Gateway {
-  readonly url: string;
-  readonly pid: number;
-  reset(): Promise<void>;
-  /** Requests it received with a sequence number above `since`. */
-  requests(since: number): Promise<Array<{ seq: number; at: number; endpoint: string }>>;
-  close(): Promise<void>;
-}
-
-function startGateway(): Promise<Gateway> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'gateway.ts')], {
-      env: { ...process.env, SIM_USERNAME: credentials.username, SIM_PASSWORD: credentials.password },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`simulator exited ${code}: ${out}`)));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /url (\S+)/.exec(out);
-      if (!m || out.includes('\u0000')) return;
-      out += '\u0000';
-      const url = m[1]!;
-      const pool = new Pool(url, { connections: 2 });
-      const control = async (method: 'GET' | 'POST', path: string) => {
-        const r = await pool.request({ method, path });
-        const body = await r.body.text();
-        if (r.statusCode !== 200) throw new Error(`simulator control ${method} ${path}: ${r.statusCode} ${body}`);
-        return body;
-      };
-      resolve({
-        url,
-        pid: child.pid!,
-        reset: async () => void (await control('POST', '/_sim/reset')),
-        requests: async (since) => JSON.parse(await control('GET', `/_sim/requests?since=${since}`)) as Array<{ seq: number; at: number; endpoint: string }>,
-        close: async () => {
-          await pool.close();
-          child.removeAllListeners('exit');
-          await new Promise<void>((done) => {
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          });
-        },
-      });
-    });
-  });
-}
-
 function start(sim: Gateway): Promise<RunningSmsDispatch> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'silent',
@@ -239,7 +190,7 @@ async function startProfile(): Promise<{ stop: (file: string) => Promise<string>
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function main() {
-  const sim = await startGateway();
+  const sim = await startGateway(credentials);
   const rawBatched = await rawPosts(sim.url, 500, 8);
   await sim.reset();
   const rawInsert = await rawInserts();
