@@ -185,6 +185,12 @@ describe('receipts service', () => {
     await sim.control.settle();
     const dlrs = () => sim.control.callbacks().filter((c) => c.kind === 'recv-sms' && c.status === 200 && JSON.stringify(c.body).includes('15551230003'));
     await eventually(async () => expect(dlrs()).toHaveLength(3), { timeoutMs: 10_000 });
-    await eventually(async () => expect(await Promise.all(ids.map(async (id) => (await row(id))?.['status']))).toEqual(['delivered', 'delivered', 'delivered']), { timeoutMs: 10_000 });
+    // One after the other: one pg Client runs one query at a time (queued queries are deprecated in pg 8, gone in 9).
+    const statuses = async () => {
+      const out: unknown[] = [];
+      for (const id of ids) out.push((await row(id))?.['status']);
+      return out;
+    };
+    await eventually(async () => expect(await statuses()).toEqual(['delivered', 'delivered', 'delivered']), { timeoutMs: 10_000 });
   });
 });
