@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     const relayStore: EventStore = await createPostgresEventStore({ connectionString: databaseUrl, schema: `${schema}_relay` });
     const n = Math.min(EVENTS, 20_000);
     for (let i = 0; i < n; i += 500) await relayStore.appendToStream(`r-${i}`, Array.from({ length: 500 }, envelope), { expectedVersion: 'no-stream' });
-    const relay = new Relay({ store: relayStore, js, subjectFor: (e) => `${prefix}.relay.${e.type}`, batchSize: 1000, maxInFlight: 256, leadershipCheckMs: 50 });
+    const relay = new Relay({ store: relayStore, nc, subjectFor: (e) => `${prefix}.relay.${e.type}`, batchSize: 1000, maxInFlight: 256, leadershipCheckMs: 50 });
     let t = ms();
     relay.start();
     while (relay.stats.published < n) await new Promise((r) => setTimeout(r, 2));

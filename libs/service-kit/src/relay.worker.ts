@@ -4,7 +4,6 @@ import { topology } from '@dailydesk/contracts';
 import { createEventStore, openDatabase, Relay } from '@dailydesk/event-store';
 import { connectNats } from '@dailydesk/messaging';
 import { createLogger } from '@dailydesk/observability';
-import { jetstream } from '@nats-io/jetstream';
 import { relayOptions, upcastStored } from './relay-options';
 import type { RelayWorkerData } from './relay-thread';
 import type { WorkerLifecycleMessage } from './supervised-worker';
@@ -25,7 +24,7 @@ async function run(): Promise<void> {
     closers.push(() => store.close());
     const nc = await connectNats({ servers: d.natsServers, name: `${d.service}-relay`, logger });
     closers.push(() => (nc.isClosed() ? Promise.resolve() : nc.drain()));
-    const relay = new Relay({ store, js: jetstream(nc), ...relayOptions(topology(d.natsNamespace)), logger });
+    const relay = new Relay({ store, nc, ...relayOptions(topology(d.natsNamespace)), logger });
     relay.start();
     closers.push(() => relay.stop());
   } catch (err) {

@@ -9,7 +9,7 @@ import { decodeMessage, topology, type Topology } from '@dailydesk/contracts';
 import { createEventStore, openDatabase, Relay, type Database, type EventStore } from '@dailydesk/event-store';
 import { connectNats, ensureStreams, JetStreamExceptionFilter, JetStreamServer, type ConsumerDefaults } from '@dailydesk/messaging';
 import { createLogger, NestPinoLogger, ObservabilityModule, registerReadinessCheck } from '@dailydesk/observability';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import { RelayThread } from './relay-thread';
@@ -110,7 +110,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
       await thread.start();
       closers.push(() => thread.stop());
     } else if (options.relay !== false) {
-      relay = new Relay({ store, js: jetstream(nc), ...relayOptions(topo), logger });
+      relay = new Relay({ store, nc, ...relayOptions(topo), logger });
       relay.start();
       const r = relay;
       closers.push(() => r.stop());

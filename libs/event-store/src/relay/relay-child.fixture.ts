@@ -1,6 +1,5 @@
 // A relay process for the kill test: `node -r @swc-node/register relay-child.fixture.ts`, configured by env
 // (DATABASE_URL, ES_SCHEMA, NATS_URL, SUBJECT_PREFIX). Runs until killed.
-import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createPostgresEventStore } from '../create-event-store';
 import { Relay } from './relay';
@@ -11,7 +10,7 @@ async function main(): Promise<void> {
   const prefix = process.env.SUBJECT_PREFIX!;
   const relay = new Relay({
     store,
-    js: jetstream(nc),
+    nc,
     subjectFor: (e) => `${prefix}.${e.type}`,
     batchSize: Number(process.env.BATCH_SIZE ?? 500),
     maxInFlight: Number(process.env.MAX_IN_FLIGHT ?? 16),

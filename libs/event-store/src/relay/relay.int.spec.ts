@@ -78,7 +78,7 @@ describe('relay to JetStream', () => {
   it('publishes every event in global order with Nats-Msg-Id = event id, and keeps up with new appends', async () => {
     const { stream, prefix, store } = await setup();
     const first = await appendMany(store, 1200);
-    const relay = new Relay({ store, js: jetstream(nc), subjectFor: (e) => `${prefix}.${e.type}`, batchSize: 300, maxInFlight: 64 });
+    const relay = new Relay({ store, nc, subjectFor: (e) => `${prefix}.${e.type}`, batchSize: 300, maxInFlight: 64 });
     relay.start();
     cleanups.push(() => relay.stop());
     await eventually(async () => (await messageCount(stream)) === 1200);
@@ -92,7 +92,7 @@ describe('relay to JetStream', () => {
   it('keeps events private when subjectFor returns null, and moves the checkpoint past them', async () => {
     const { stream, prefix, store } = await setup();
     await store.appendToStream('p-1', [envelope({ type: 'PrivateThing' }), envelope(), envelope({ type: 'PrivateThing' })], { expectedVersion: 'any' });
-    const relay = new Relay({ store, js: jetstream(nc), subjectFor: (e) => (e.type === 'PrivateThing' ? null : `${prefix}.${e.type}`) });
+    const relay = new Relay({ store, nc, subjectFor: (e) => (e.type === 'PrivateThing' ? null : `${prefix}.${e.type}`) });
     relay.start();
     cleanups.push(() => relay.stop());
     await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(0, 10)).at(-1)?.globalPosition);
@@ -103,7 +103,7 @@ describe('relay to JetStream', () => {
   it('runs one active relay when two share a store; the standby takes over when the leader stops', async () => {
     const { stream, prefix, store } = await setup();
     const second = await createPostgresEventStore({ connectionString, schema: schemas[schemas.length - 1]! });
-    const options = { js: jetstream(nc), subjectFor: (e: { type: string }) => `${prefix}.${e.type}`, batchSize: 100, leadershipCheckMs: 50 };
+    const options = { nc, subjectFor: (e: { type: string }) => `${prefix}.${e.type}`, batchSize: 100, leadershipCheckMs: 50 };
     cleanups.push(() => second.close());
     const a = new Relay({ ...options, store });
     const b = new Relay({ ...options, store: second });

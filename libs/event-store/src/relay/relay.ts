@@ -1,14 +1,15 @@
 import type { EnvelopeBase } from '@dailydesk/contracts';
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import type { EventStore, GlobalPosition, Leadership, RecordedEvent, Subscription } from '../event-store.port';
 import { WakeSignal } from '../subscription/wake-signal';
+import { JetStreamPublisher, type PublishAck } from './jetstream-publisher';
 
 /** Options of {@link Relay}. */
 export interface RelayOptions {
   readonly store: EventStore;
-  /** JetStream client of an open connection (`jetstream(nc)` from @nats-io/jetstream). */
-  readonly js: JetStreamClient;
+  /** An open NATS connection; the relay publishes to JetStream over it (jetstream-publisher.ts). */
+  readonly nc: NatsConnection;
   /**
    * Subject of an event, e.g. the contracts' `subjectOf(envelope.type)`; its stream needs a duplicate window.
    * `null` keeps the event private to its service: it is not published, and the checkpoint moves past it.
@@ -27,6 +28,8 @@ export interface RelayOptions {
   readonly maxInFlight?: number;
   /** How often a standby relay tries to take over, and the active one checks it still leads. Default 1000 ms. */
   readonly leadershipCheckMs?: number;
+  /** A publish without JetStream's acknowledgement after this long fails its batch (retried). Default 10000 ms. */
+  readonly ackTimeoutMs?: number;
   /** Fallback polling when no append wake-up arrives. Default 1000 ms. */
   readonly pollIntervalMs?: number;
   readonly logger?: Logger;
@@ -49,6 +52,7 @@ export class Relay {
   private published = 0;
   private duplicates = 0;
   private skipped = 0;
+  private publisher: JetStreamPublisher | null = null;
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -116,6 +120,8 @@ export class Relay {
     this.subscription = null;
     this.leadership = null;
     await subscription?.stop();
+    this.publisher?.close();
+    this.publisher = null;
     await leadership?.release();
   }
 
@@ -124,8 +130,9 @@ export class Relay {
     // A relay that lost its lock must not advance the shared checkpoint: refuse the batch, the subscription retries.
     if (!this.leadership?.held) throw new Error('relay: leadership lost');
     const maxInFlight = this.options.maxInFlight ?? 256;
-    const window: Promise<PubAck>[] = [];
-    const settle = (ack: PubAck): void => {
+    const publisher = (this.publisher ??= new JetStreamPublisher(this.options.nc, this.options.ackTimeoutMs));
+    const window: Promise<PublishAck>[] = [];
+    const settle = (ack: PublishAck): void => {
       this.published += 1;
       if (ack.duplicate) this.duplicates += 1;
     };
@@ -136,7 +143,7 @@ export class Relay {
         continue;
       }
       if (window.length >= maxInFlight) settle(await window.shift()!);
-      const ack = this.options.js.publish(subject, encoder.encode(JSON.stringify(event)), { msgID: event.id });
+      const ack = publisher.publish(subject, encoder.encode(JSON.stringify(event)), event.id);
       ack.catch(() => undefined); // awaited below; this only keeps an early rejection from being reported as unhandled
       window.push(ack);
     }
