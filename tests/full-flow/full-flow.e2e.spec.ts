@@ -222,10 +222,9 @@ beforeAll(async () => {
       smsSettings: { daysBeforeAppointment: 2, hoursAfterCheckInForTextMessages: 0, reviewUrl: 'https://example.com/review/studio-lumen' },
     }),
   );
-  // Customers only once campaigns holds the business. Defect (campaigns, its README "Left open"): a CustomerUpserted
-  // handled while the business's first BusinessUpserted is being stored keeps its national number unread (no region
-  // yet, and the business's re-read of unread numbers ran before the customer row was committed), so that customer
-  // is never in an audience. Seen here: Anna missing from the first campaign in 1 of 4 runs.
+  // Customers once campaigns holds the business, as a frontend that creates the business first would. (A customer
+  // arriving together with its business once kept an unread national number: fixed in campaigns' audience projection
+  // (a751941) and covered by services/campaigns/src/audience/audience-race.int.spec.ts.)
   await eventually(() => bus.expectConsumed('campaigns--audience-businesses', 'BusinessUpserted'), { timeoutMs: 10_000, intervalMs: 100 });
   for (const c of [anna, ben, clara, dora, eve]) await bus.publish(s.customerUpserted(c));
   // Quiet hours (default 21:00–08:00 Berlin) would hold reminders and reviews whenever this suite runs at night.
