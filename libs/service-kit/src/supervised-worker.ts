@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { registerReadinessCheck } from '@dailydesk/observability';
 import type { Logger } from 'pino';
 
 /** Messages every supervised worker sends: `ready` once started, `failed` (then it exits) when it could not start. */
@@ -33,15 +34,22 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv, i
   return argv.some((a) => a.includes('@swc-node/register')) ? argv : [...argv, '-r', '@swc-node/register'];
 }
 
+/** Supervised workers started in this process, per name: readiness checks need unique names. */
+const instances = new Map<string, number>();
+
 /**
  * A worker thread a service runs beside its main event loop (its relay, receipts' pipeline): started with plain
  * data, ready when it says so, asked to stop with `{ type: 'stop' }` (terminated after 15 s), and started again when
- * it dies while the service runs (what it runs resumes from its checkpoints in the store).
+ * it dies while the service runs (what it runs resumes from its checkpoints in the store). While it runs, the
+ * service's `/health/ready` includes it: down from the moment the thread exits until its restart says ready.
  */
 export class SupervisedWorker<Out extends { type: string } = WorkerLifecycleMessage> {
   private worker: Worker | null = null;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | null = null;
+  /** The thread runs and has said ready. */
+  private up = false;
+  private unregisterCheck: (() => void) | null = null;
 
   constructor(
     private readonly file: string,
@@ -57,6 +65,18 @@ export class SupervisedWorker<Out extends { type: string } = WorkerLifecycleMess
   async start(): Promise<void> {
     this.stopping = false;
     await this.spawn();
+    if (!this.unregisterCheck) {
+      const n = (instances.get(this.name) ?? 0) + 1;
+      instances.set(this.name, n);
+      this.unregisterCheck = registerReadinessCheck(n === 1 ? this.name : `${this.name}#${n}`, () => {
+        if (!this.up) throw new Error(`${this.name} is not running (restarting)`);
+      });
+    }
+  }
+
+  /** The thread runs and has said ready (false while it is being restarted). */
+  get running(): boolean {
+    return this.up;
   }
 
   /** Sends a message to the running worker; false when none runs. */
@@ -68,6 +88,8 @@ export class SupervisedWorker<Out extends { type: string } = WorkerLifecycleMess
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unregisterCheck?.();
+    this.unregisterCheck = null;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const worker = this.worker;
     if (!worker) return;
@@ -95,6 +117,7 @@ export class SupervisedWorker<Out extends { type: string } = WorkerLifecycleMess
         this.onMessage(m as Out);
         if (m.type === 'ready') {
           ready = true;
+          this.up = true;
           resolve();
         }
       });
@@ -103,6 +126,7 @@ export class SupervisedWorker<Out extends { type: string } = WorkerLifecycleMess
         this.logger.error({ err }, `${this.name} failed`);
       });
       worker.on('exit', (code) => {
+        this.up = false;
         if (this.worker === worker) this.worker = null;
         this.onExit();
         if (!ready) return reject(new Error(`${this.name} did not start: ${failure ?? `exit code ${code}`}`));
