@@ -4,6 +4,7 @@
 // `fakesmsc`, receiving only (`-m 0`). Timed from the first request to the N-th "Got message" line of fakesmsc.
 // `node -r @swc-node/register bench/kannel/kannel-baseline.ts`  Env: N (20000), IN_FLIGHT (64).
 // Needs Debian's `kannel` (bearerbox, smsbox) and `kannel-extras` (fakesmsc); returns null without them.
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -14,7 +15,9 @@ import { Pool } from 'undici';
 const BINARIES = { bearerbox: '/usr/sbin/bearerbox', smsbox: '/usr/sbin/smsbox', fakesmsc: '/usr/lib/kannel/test/fakesmsc' };
 const HOST = '127.0.0.1';
 const USER = 'bench';
-const PASSWORD = 'bench'; // a throw-away sendsms user of a Kannel that lives for one run on loopback
+// A throw-away sendsms/admin password of a Kannel that lives for one run on loopback: made up per run, as the
+// simulator's is (no gateway password is written in the project).
+const PASSWORD = randomBytes(12).toString('hex');
 const READY_TIMEOUT_MS = 15_000;
 /** Give up when fakesmsc receives nothing for this long after the last HTTP answer. */
 const STALL_MS = 10_000;
