@@ -18,6 +18,8 @@ const USER = 'bench';
 // A throw-away sendsms/admin password of a Kannel that lives for one run on loopback: made up per run, as the
 // simulator's is (no gateway password is written in the project).
 const PASSWORD = randomBytes(12).toString('hex');
+/** What the warm-up requests send instead (refused with 403: they only open connections). */
+const WRONG_PASSWORD = `not-${PASSWORD}`;
 const READY_TIMEOUT_MS = 15_000;
 /** Give up when fakesmsc receives nothing for this long after the last HTTP answer. */
 const STALL_MS = 10_000;
@@ -152,7 +154,7 @@ async function openConnections(pool: Pool, count: number): Promise<void> {
   for (let round = 0; round < 10 && pool.stats.connected < count; round++) {
     await Promise.all(
       Array.from({ length: count }, () =>
-        pool.request({ method: 'GET', path: `/cgi-bin/sendsms?username=${USER}&password=wrong&to=1&text=warm-up` }).then((res) => res.body.dump(), () => undefined),
+        pool.request({ method: 'GET', path: `/cgi-bin/sendsms?username=${USER}&password=${WRONG_PASSWORD}&to=1&text=warm-up` }).then((res) => res.body.dump(), () => undefined),
       ),
     );
   }
