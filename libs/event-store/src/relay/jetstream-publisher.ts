@@ -31,7 +31,7 @@ export class JetStreamPublisher {
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly timeoutMs = 10_000,
+    private readonly timeoutMs = 5_000,
   ) {
     this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => (err ? this.failAll(err) : this.answer(msg)) });
     this.sweeper = setInterval(() => this.expire(), Math.min(1_000, timeoutMs));

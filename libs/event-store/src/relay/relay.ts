@@ -28,7 +28,8 @@ export interface RelayOptions {
   readonly maxInFlight?: number;
   /** How often a standby relay tries to take over, and the active one checks it still leads. Default 1000 ms. */
   readonly leadershipCheckMs?: number;
-  /** A publish without JetStream's acknowledgement after this long fails its batch (retried). Default 10000 ms. */
+  /** A publish without JetStream's acknowledgement after this long fails its batch (retried). Default 5000 ms (nats.js's own
+   * publish timeout). */
   readonly ackTimeoutMs?: number;
   /** Fallback polling when no append wake-up arrives. Default 1000 ms. */
   readonly pollIntervalMs?: number;
