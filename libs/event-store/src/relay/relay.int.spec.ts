@@ -5,6 +5,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
+import { startNatsServer } from '@dailydesk/testing';
 import { createPostgresEventStore } from '../create-event-store';
 import type { EventStore } from '../event-store.port';
 import { envelope, eventually } from '../testing/event-store.behaviour';
@@ -159,5 +160,47 @@ describe('relay to JetStream', () => {
     expect(new Set(contents.map(([msgId]) => msgId)).size).toBe(5000);
     expect(contents.map(([, id]) => id)).toEqual(ids);
     process.stdout.write(`kill test: published ${publishedAtKill} before SIGKILL, checkpoint covered ${acknowledgedBatches}; after restart 5000 messages, each id once\n`);
+  }, 60_000);
+});
+
+describe('relay across a NATS crash', () => {
+  it('publishes every event exactly once into the stream when the server is SIGKILLed mid-run and restarted', async () => {
+    const server = await startNatsServer();
+    const relayNc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const adminNc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      const admin = await jetstreamManager(adminNc);
+      const n = ++next;
+      const schema = `es_relay_${tag}_${n}`;
+      const stream = `ES_RELAY_CRASH_${tag}`;
+      const prefix = `esrelaycrash.${tag}`;
+      schemas.push(schema);
+      await admin.streams.add({ name: stream, subjects: [`${prefix}.>`], duplicate_window: nanos(120_000) });
+      const store = await createPostgresEventStore({ connectionString, schema });
+      cleanups.push(() => store.close());
+      const relay = new Relay({ store, nc: relayNc, subjectFor: (e) => `${prefix}.${e.type}`, batchSize: 200, maxInFlight: 100, ackTimeoutMs: 1_000 });
+      relay.start();
+      cleanups.push(() => relay.stop());
+      const ids = await appendMany(store, 1500, 300);
+      await eventually(() => relay.stats.published >= 1500);
+      await server.kill(); // publishes made from now on, and their acknowledgements, are lost or held by the client
+      ids.push(...(await appendMany(store, 1500, 300)));
+      await new Promise((r) => setTimeout(r, 2_500)); // the relay's batches time out (1 s) and are tried again meanwhile
+      expect(relay.stats.published).toBe(1500);
+      await server.restart();
+      await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(0, 10_000)).at(-1)?.globalPosition, 30_000);
+      const info = await admin.streams.info(stream);
+      expect(info.state.messages).toBe(3000); // repeats of unacknowledged batches were dropped by Nats-Msg-Id
+      const seen = new Set<string>();
+      for (let seq = 1; seq <= info.state.last_seq; seq++) {
+        const m = await admin.streams.getMessage(stream, { seq }).catch(() => null);
+        if (m) seen.add(m.header.get('Nats-Msg-Id'));
+      }
+      expect([...seen].sort()).toEqual([...ids].sort());
+    } finally {
+      await relayNc.close().catch(() => undefined);
+      await adminNc.close().catch(() => undefined);
+      await server.dispose();
+    }
   }, 60_000);
 });
