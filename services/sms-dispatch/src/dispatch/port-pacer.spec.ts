@@ -23,6 +23,22 @@ describe('PortPacer', () => {
     p.markUnhealthy('2.01');
     expect(p.choose('2.01')).toBeNull();
   });
+
+  it("counts a SIM's daily cap per UTC day: a full SIM sends again after midnight UTC, not before", () => {
+    let now = Date.parse('2026-03-02T23:59:00Z');
+    const p = new PortPacer({ perMinute: null, dailyCap: 2, clock: () => now });
+    p.setPorts(['1.01']);
+    p.take('1.01');
+    p.take('1.01');
+    expect(p.choose(undefined)).toBeNull();
+    now = Date.parse('2026-03-02T23:59:59.999Z');
+    expect(p.choose(undefined)).toBeNull();
+    now = Date.parse('2026-03-03T00:00:00.000Z');
+    expect(p.choose(undefined)).toBe('1.01');
+    p.take('1.01');
+    p.take('1.01');
+    expect(p.choose(undefined)).toBeNull();
+  });
 });
 
 describe('refusal policy', () => {

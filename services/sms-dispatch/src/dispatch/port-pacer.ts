@@ -10,7 +10,16 @@ export interface PortPacerOptions {
 }
 
 const MINUTE = 60_000;
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const DAY = 86_400_000;
+/** The UTC day of an instant (YYYY-MM-DD); the last one is kept, as every text of a day asks for it. */
+let lastDay = { start: 0, end: 0, name: '' };
+const dayOf = (ms: number): string => {
+  if (ms < lastDay.start || ms >= lastDay.end) {
+    const start = Math.floor(ms / DAY) * DAY;
+    lastDay = { start, end: start + DAY, name: new Date(start).toISOString().slice(0, 10) };
+  }
+  return lastDay.name;
+};
 
 /**
  * Which registered, healthy port may send now: a rolling-minute pace per port and a daily cap per SIM, new
