@@ -3,7 +3,7 @@
 // `start <wall clock ms of its first publish>` and `done <rate per second>`. Env: NATS_URL, SUBJECT, PREFIX, COUNT.
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { sendSmsRequest } from './requests';
+import { publishRequests } from './requests';
 
 async function main(): Promise<void> {
   const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', noAsyncTraces: true });
@@ -12,15 +12,7 @@ async function main(): Promise<void> {
   const prefix = process.env.PREFIX!;
   const count = Number(process.env.COUNT);
   process.stdout.write(`start ${Date.now()}\n`);
-  const t0 = performance.now();
-  const pubs: Promise<unknown>[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = `${prefix}-${i}`;
-    pubs.push(js.publish(subject, JSON.stringify(sendSmsRequest(id, i)), { msgID: id }));
-    if (pubs.length >= 256) await Promise.all(pubs.splice(0));
-  }
-  await Promise.all(pubs);
-  const rate = count / ((performance.now() - t0) / 1000);
+  const rate = await publishRequests(js, subject, prefix, count);
   await nc.close();
   process.stdout.write(`done ${rate}\n`);
 }

@@ -18,7 +18,7 @@ import { loadConfig } from '../../services/sms-dispatch/src/config';
 import { startSmsDispatch, type RunningSmsDispatch } from '../../services/sms-dispatch/src/sms-dispatch.app';
 import { measureKannel } from '../kannel/kannel-baseline';
 import { startGateway, type Gateway } from '../shared/gateway-process';
-import { sendSmsRequest } from './requests';
+import { publishRequests, sendSmsRequest } from './requests';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -94,20 +94,6 @@ async function rawInserts(): Promise<number> {
   await pg.query(`DROP TABLE ${table}`);
   await pg.end();
   return r;
-}
-
-/** Publishes `count` SendSms (256 unacknowledged at most); resolves with the rate. */
-async function publish(nc: NatsConnection, subject: string, prefix: string, count: number): Promise<number> {
-  const js = jetstream(nc);
-  const t0 = now();
-  const pubs: Promise<unknown>[] = [];
-  for (let i = 0; i < count; i++) {
-    const id = `${prefix}-${i}`;
-    pubs.push(js.publish(subject, JSON.stringify(request(id, i)), { msgID: id }));
-    if (pubs.length >= 256) await Promise.all(pubs.splice(0));
-  }
-  await Promise.all(pubs);
-  return rate(count, now() - t0);
 }
 
 async function sentCount(service: RunningSmsDispatch): Promise<number> {
@@ -204,7 +190,7 @@ async function main() {
   let service = await start(sim);
   const subject = service.topology.subjectOf('SendSms');
   await service.close();
-  const rawPublish = await publish(nc, subject, `pre-${tag}`, N);
+  const rawPublish = await publishRequests(jetstream(nc), subject, `pre-${tag}`, N);
 
   // 1. Drain: the service starts with N requests waiting.
   const cpu0 = cpuSeconds(sim.pid);

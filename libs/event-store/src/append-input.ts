@@ -33,24 +33,25 @@ export function checkAppendInput(streamId: string, events: EnvelopeBase[], expec
   }
   if (!Array.isArray(events) || events.length === 0) throw new InvalidAppendError(`nothing to append to stream ${streamId}`);
   const seen = new Set<string>();
+  // Built only for an error message (a string per event on the hot path otherwise).
+  const at = (i: number): string => `stream ${streamId}, event #${i}`;
   return events.map((e, i) => {
-    const where = (): string => `stream ${streamId}, event #${i}`;
-    if (typeof e !== 'object' || e === null) throw new InvalidAppendError(`${where()}: not an envelope`);
-    if (!isString(e.id, 256)) throw new InvalidAppendError(`${where()}: id must be a non-empty string of at most 256 characters`);
-    if (seen.has(e.id)) throw new InvalidAppendError(`${where()}: id ${e.id} appears twice in the batch`);
+    if (typeof e !== 'object' || e === null) throw new InvalidAppendError(`${at(i)}: not an envelope`);
+    if (!isString(e.id, 256)) throw new InvalidAppendError(`${at(i)}: id must be a non-empty string of at most 256 characters`);
+    if (seen.has(e.id)) throw new InvalidAppendError(`${at(i)}: id ${e.id} appears twice in the batch`);
     seen.add(e.id);
-    if (!isString(e.type, 256)) throw new InvalidAppendError(`${where()}: type must be a non-empty string`);
-    if (!Number.isSafeInteger(e.v) || e.v < 1) throw new InvalidAppendError(`${where()}: v must be an integer ≥ 1`);
+    if (!isString(e.type, 256)) throw new InvalidAppendError(`${at(i)}: type must be a non-empty string`);
+    if (!Number.isSafeInteger(e.v) || e.v < 1) throw new InvalidAppendError(`${at(i)}: v must be an integer ≥ 1`);
     const ms = typeof e.occurredAt === 'string' ? Date.parse(e.occurredAt) : Number.NaN;
-    if (Number.isNaN(ms)) throw new InvalidAppendError(`${where()}: occurredAt must be an ISO 8601 instant`);
-    if (!isString(e.correlationId, 256)) throw new InvalidAppendError(`${where()}: correlationId must be a non-empty string`);
+    if (Number.isNaN(ms)) throw new InvalidAppendError(`${at(i)}: occurredAt must be an ISO 8601 instant`);
+    if (!isString(e.correlationId, 256)) throw new InvalidAppendError(`${at(i)}: correlationId must be a non-empty string`);
     if (e.causationId !== null && !isString(e.causationId, 256)) {
-      throw new InvalidAppendError(`${where()}: causationId must be a non-empty string or null`);
+      throw new InvalidAppendError(`${at(i)}: causationId must be a non-empty string or null`);
     }
     if (e.businessId !== null && !isString(e.businessId, 128)) {
-      throw new InvalidAppendError(`${where()}: businessId must be a non-empty string or null`);
+      throw new InvalidAppendError(`${at(i)}: businessId must be a non-empty string or null`);
     }
-    if (e.data === undefined) throw new InvalidAppendError(`${where()}: data is missing`);
+    if (e.data === undefined) throw new InvalidAppendError(`${at(i)}: data is missing`);
     const occurredAt = new Date(ms).toISOString();
     if (occurredAt === e.occurredAt) return e;
     return {
