@@ -108,16 +108,9 @@ async function main(): Promise<void> {
       const startsAt = FlowScenario.at(2, 10 + (i % 8));
       const at = now();
       await publish(s.envelope('AppointmentBooked', { appointmentId: `apt-${tag}-${i}`, customerId: c.customerId, channel: 'online', startsAt: FlowScenario.iso(startsAt), serviceName: 'Haircut' }));
-      for (const deadline = now() + 10_000; ; ) {
-        const posts = (await sim.requests(seen)).filter((r) => r.endpoint === 'goip_post_sms.html');
-        if (posts.length > 0) {
-          latencies.push(posts[0]!.at - at);
-          seen = Math.max(...posts.map((p) => p.seq));
-          break;
-        }
-        if (now() > deadline) throw new Error(`no POST for booking ${i} within 10 s`);
-        await new Promise((r) => setTimeout(r, 2));
-      }
+      const post = await sim.nextPost(seen);
+      latencies.push(post.at - at);
+      seen = post.seq;
     }
     out(`booking published → confirmation POST at the gateway (appointments + sms-dispatch processes, one at a time, n=${LAT}):`);
     out(`| | p50 | p99 | max |\n|---|---|---|---|`);

@@ -10,6 +10,10 @@ export interface Gateway {
   reset(): Promise<void>;
   /** Requests it received with a sequence number above `since`. */
   requests(since: number): Promise<Array<{ seq: number; at: number; endpoint: string }>>;
+  /** Sequence number of the last request received so far (0: none). */
+  lastSeq(): Promise<number>;
+  /** The first `goip_post_sms.html` received after sequence `since` (polled every 2 ms; throws after `timeoutMs`). */
+  nextPost(since: number, timeoutMs?: number): Promise<{ seq: number; at: number }>;
   close(): Promise<void>;
 }
 
@@ -35,11 +39,21 @@ export function startGateway(credentials: { username: string; password: string }
         if (r.statusCode !== 200) throw new Error(`simulator control ${method} ${path}: ${r.statusCode} ${body}`);
         return body;
       };
+      const requests = async (since: number) => JSON.parse(await control('GET', `/_sim/requests?since=${since}`)) as Array<{ seq: number; at: number; endpoint: string }>;
       resolve({
         url,
         pid: child.pid!,
         reset: async () => void (await control('POST', '/_sim/reset')),
-        requests: async (since) => JSON.parse(await control('GET', `/_sim/requests?since=${since}`)) as Array<{ seq: number; at: number; endpoint: string }>,
+        requests,
+        lastSeq: async () => (await requests(0)).reduce((max, r) => Math.max(max, r.seq), 0),
+        nextPost: async (since, timeoutMs = 10_000) => {
+          for (const deadline = Date.now() + timeoutMs; ; ) {
+            const post = (await requests(since)).find((r) => r.endpoint === 'goip_post_sms.html');
+            if (post) return post;
+            if (Date.now() > deadline) throw new Error(`no POST at the simulator within ${timeoutMs} ms`);
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        },
         close: async () => {
           await pool.close();
           child.removeAllListeners('exit');

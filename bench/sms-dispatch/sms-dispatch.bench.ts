@@ -228,17 +228,10 @@ async function main() {
   const latencies: number[] = [];
   for (let i = 0; i < LAT; i++) {
     const id = `lat-${tag}-${i}`;
-    const seen = (await sim.requests(0)).reduce((max, r) => Math.max(max, r.seq), 0);
+    const seen = await sim.lastSeq();
     const at = now();
     await js.publish(subject, JSON.stringify(request(id, i, 'confirmation')), { msgID: id });
-    for (;;) {
-      const post = (await sim.requests(seen)).find((r) => r.endpoint === 'goip_post_sms.html');
-      if (post) {
-        latencies.push(post.at - at);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    latencies.push((await sim.nextPost(seen)).at - at);
   }
   // The loop above stops at the last POST; its SmsSent is recorded just after, so wait for it before counting.
   for (const deadline = now() + 10_000; (service.runtime.dispatcher.stored['SmsSent'] ?? 0) < 2 * N + LAT && now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
