@@ -10,7 +10,7 @@ export type ServiceName = 'scheduler' | 'appointments' | 'campaigns' | 'sms-disp
 export class ServiceProcess {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
-  /** Last lines of stdout/stderr, shown when the service does not become ready (never written to the test log otherwise). */
+  /** Last lines of stdout/stderr over all starts, shown when the service does not become ready and at the end of the suite. */
   private tail: string[] = [];
   starts = 0;
 
@@ -32,7 +32,7 @@ export class ServiceProcess {
   start(): void {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) throw new Error(`${this.name} is still running`);
     this.starts += 1;
-    this.tail = [];
+    this.tail.push(`--- ${this.name}: start ${this.starts} at ${new Date().toISOString()} ---`);
     const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('services', this.name, 'src', 'main.ts')], {
       cwd: ROOT_DIR,
       env: { ...this.env, PORT: String(this.port) },
@@ -40,7 +40,7 @@ export class ServiceProcess {
     });
     const keep = (chunk: Buffer) => {
       this.tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      if (this.tail.length > 40) this.tail.splice(0, this.tail.length - 40);
+      if (this.tail.length > 60) this.tail.splice(0, this.tail.length - 60);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
