@@ -106,14 +106,27 @@ async function untilSent(service: RunningSmsDispatch, target: number): Promise<v
   while ((service.runtime.dispatcher.stored['SmsSent'] ?? 0) < target) await new Promise((r) => setTimeout(r, 5));
 }
 
-function start(sim: Gateway): Promise<RunningSmsDispatch> {
-  const config = loadConfig({
+function serviceEnv(sim: Gateway): Record<string, string> {
+  return {
     DATABASE_URL: databaseUrl, NATS_URL: natsUrl, NATS_NAMESPACE: namespace, PORT: '0', LOG_LEVEL: 'silent',
     SMS_ENABLED: 'true', SMS_BASE_URL: sim.url, SMS_USERNAME: credentials.username, SMS_PASSWORD: credentials.password,
     SMS_PORT_PER_MINUTE: '0', SMS_SIM_DAILY_CAP: '0', SMS_BATCH_SIZE: process.env.BATCH ?? '1000', SMS_MAX_POSTS_IN_FLIGHT: process.env.POSTS ?? '8',
     SMS_MAX_OUTSTANDING_TASKS: '4000', SMS_INTAKE_CONCURRENCY: process.env.INTAKE ?? '4096',
+  };
+}
+
+function start(sim: Gateway): Promise<RunningSmsDispatch> {
+  return startSmsDispatch(loadConfig(serviceEnv(sim)), { schemaPrefix: `b_${tag}_` });
+}
+
+/** REPLICAS=2: a second replica in its own process (it takes SendSms into the store; this process leads and sends). */
+function startFollower(sim: Gateway): { pid: number; stop: () => Promise<void> } {
+  const child = spawn(process.execPath, ['--max-semi-space-size=32', '-r', '@swc-node/register', join(__dirname, '../../services/sms-dispatch/src/main.ts')], {
+    env: { ...process.env, ...serviceEnv(sim), SCHEMA_PREFIX: `b_${tag}_` },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return startSmsDispatch(config, { schemaPrefix: `b_${tag}_` });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return { pid: child.pid!, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 /** The benchmark's streams and schemas are removed after each run. */
@@ -131,9 +144,9 @@ async function cleanUp(nc: NatsConnection, service: RunningSmsDispatch): Promise
  * CPU seconds so far of this process (the service and its threads), the simulator's process, all PostgreSQL processes
  * and nats-server (from /proc, 10 ms resolution): which of them is the limit.
  */
-function cpuSeconds(gatewayPid: number): Record<string, number> {
+function cpuSeconds(gatewayPid: number, followerPid?: number): Record<string, number> {
   const own = process.cpuUsage();
-  const out: Record<string, number> = { 'this process (service)': (own.user + own.system) / 1e6, simulator: 0, postgres: 0, 'nats-server': 0 };
+  const out: Record<string, number> = { 'this process (service)': (own.user + own.system) / 1e6, simulator: 0, postgres: 0, 'nats-server': 0, ...(followerPid ? { 'follower replica': 0 } : {}) };
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let stat: string;
     try {
@@ -142,7 +155,7 @@ function cpuSeconds(gatewayPid: number): Record<string, number> {
       continue; // exited meanwhile
     }
     const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const key = Number(pid) === gatewayPid ? 'simulator' : command.startsWith('postgres') ? 'postgres' : command.startsWith('nats-server') ? 'nats-server' : null;
+    const key = Number(pid) === gatewayPid ? 'simulator' : Number(pid) === followerPid ? 'follower replica' : command.startsWith('postgres') ? 'postgres' : command.startsWith('nats-server') ? 'nats-server' : null;
     if (!key) continue;
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     out[key]! += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
@@ -197,16 +210,22 @@ async function main() {
   const profiler = process.env.PROF ? await startProfile() : null;
   let t0 = now();
   service = await start(sim);
+  const follower = process.env.REPLICAS === '2' ? startFollower(sim) : null;
   const startupMs = now() - t0;
   await untilSent(service, N);
   const drain = rate(N, now() - t0);
   if (profiler) process.stdout.write(`drain profile: ${await profiler.stop(process.env.PROF!)}\n`);
   const drainStages = service.runtime.stats.snapshot();
-  const drainCpu = cpuSeconds(sim.pid);
+  const drainCpu = cpuSeconds(sim.pid, follower?.pid);
+  await follower?.stop();
   const drainCpuLine = `CPU during the drain (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(drainCpu).map((k) => `${k} ${(drainCpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
+  // The queue table is folded lazily: the work left to fold after the last POST belongs to these texts too.
+  await service.runtime.projection.caughtUp(120_000);
+  const foldedCpu = cpuSeconds(sim.pid);
+  const foldedCpuLine = `CPU until the queue table holds them all (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(foldedCpu).map((k) => `${k} ${(foldedCpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
   if (process.env.ONLY === 'drain') {
     const vsKannel = kannel ? `, ${(drain / kannel.rate).toFixed(2)} of Kannel's ${Math.round(kannel.rate)}/s` : '';
-    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n`);
+    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n${foldedCpuLine}\n`);
     process.stdout.write(`stages (drain): ${Object.entries(drainStages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}\n`);
     await service.close();
     await sim.close();
@@ -256,6 +275,7 @@ async function main() {
   row('sms-dispatch with publishing concurrent → accepted tasks', concurrent);
   row('  (the concurrent publish itself, from another process)', concurrentPublish);
   out(drainCpuLine);
+  out(foldedCpuLine);
   out(`latency SendSms published → POST at simulator (instant, one at a time, n=${LAT}): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
   for (const [name, stages] of [['drain', drainStages], ['concurrent', concurrentStages], ['latency', latencyStages]] as const) {
     out(`stages (${name}): ${Object.entries(stages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}`);
