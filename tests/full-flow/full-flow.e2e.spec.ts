@@ -365,9 +365,8 @@ describe('full flow over separate service processes', () => {
     expect(await outcomes('SmsSent', (m) => m.data.to === `+${dora.digits}` && Date.parse(String(m.data.sentAt)) > t0Stop)).toHaveLength(0);
   });
 
-  // SKIPPED, defect reported to the lead (receipts): in 2 of the last 3 runs one campaign text of a customer who had had
-  // earlier texts from the same port stayed 'transmitted' (its delivery report was never matched), with both 0 and
-  // 500 ms DLR delay. Re-enable once receipts matches every delivery report; remove the skip, run `npx jest tests/full-flow/`.
+  // Once skipped: byte-identical delivery reports of same-second texts to one customer were matched once (fixed in
+  // receipts, 95686be).
   it('delivery reports → receipts projections and the analyst API show delivered', async () => {
     const sentIds = new Set((await outcomes('SmsSent')).map((m) => String(m.data.messageId)));
     expect(sentIds.size).toBeGreaterThanOrEqual(10);
