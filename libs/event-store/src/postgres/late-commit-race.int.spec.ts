@@ -19,6 +19,7 @@ afterAll(async () => {
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${prefix}_real" CASCADE`);
   await client.query(`DROP SCHEMA IF EXISTS "${prefix}_naive" CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS "${prefix}_held" CASCADE`);
   await client.end();
 });
 
@@ -73,5 +74,31 @@ describe('late-commit race on PostgreSQL', () => {
   it.failing('FAILS on the naive read (no transaction visibility filter): the late commit is skipped', async () => {
     const { consumed, a, b } = await raceWith('naive');
     expect(consumed).toEqual([a.id, b.id]);
+  });
+
+  it('a subscription woken by an append it cannot read yet reads it soon after the older transaction ends, not a polling period later', async () => {
+    const schema = `${prefix}_held`;
+    const store = await createPostgresEventStore({ connectionString, schema });
+    open.push(store);
+    const seen: RecordedEvent[] = [];
+    const sub = store.subscribe({ name: 'held', pollIntervalMs: 30_000, handler: async (batch) => void seen.push(...batch) });
+    const blocker = new Client({ connectionString });
+    await blocker.connect();
+    try {
+      // Another transaction with an id (any database of the cluster): appends committed after it started are not
+      // readable until it ends.
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_current_xact_id()');
+      await store.appendToStream('held-1', [envelope()], { expectedVersion: 'no-stream' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual([]);
+      await blocker.query('COMMIT');
+      const committedAt = Date.now();
+      await eventually(() => seen.length === 1, 5_000);
+      expect(Date.now() - committedAt).toBeLessThan(2_000);
+    } finally {
+      await blocker.end();
+      await sub.stop();
+    }
   });
 });

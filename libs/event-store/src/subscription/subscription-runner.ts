@@ -60,6 +60,8 @@ export class SubscriptionRunner implements Subscription {
     const pollMs = this.options.pollIntervalMs ?? 1_000;
     let failures = 0;
     let loaded = false;
+    /** Empty reads since a wake: an announced append that is not readable yet. */
+    let heldBack = 0;
     while (!this.stopped) {
       try {
         if (!loaded) {
@@ -68,9 +70,15 @@ export class SubscriptionRunner implements Subscription {
         }
         const { events: batch, scannedTo: last } = await this.read(batchSize);
         if (last === null) {
-          await this.signal.sleep(pollMs);
+          // Woken by an append that is not readable yet: an older transaction somewhere in the cluster still runs
+          // (the SQL stores' visibility rule). Look again 10, 20, 40 … ms later, up to the polling period, so the
+          // event is read soon after that transaction ends, not a whole polling period later.
+          const ms = heldBack > 0 ? Math.min(pollMs, 10 * 2 ** (heldBack - 1)) : pollMs;
+          const woken = await this.signal.sleep(ms);
+          heldBack = woken ? 1 : heldBack > 0 && ms < pollMs ? heldBack + 1 : 0;
           continue;
         }
+        heldBack = 0;
         if (batch.length > 0) await handler(batch);
         await this.source.storeCheckpoint(name, last);
         this.current = last;

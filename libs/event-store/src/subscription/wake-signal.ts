@@ -11,19 +11,20 @@ export class WakeSignal {
     else this.pending = true;
   }
 
-  sleep(ms: number): Promise<void> {
+  /** Resolves true when woken (or a wake was pending), false when `ms` passed. */
+  sleep(ms: number): Promise<boolean> {
     if (this.pending) {
       this.pending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const done = (): void => {
+      const done = (woken: boolean): void => {
         clearTimeout(timer);
         this.wakeSleeper = null;
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      this.wakeSleeper = done;
+      const timer = setTimeout(() => done(false), ms);
+      this.wakeSleeper = () => done(true);
     });
   }
 }
