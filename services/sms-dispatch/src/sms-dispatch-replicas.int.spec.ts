@@ -29,6 +29,9 @@ it('sends each message once with two replicas, and the standby takes over when t
   // Both replicas took requests from the shared durable consumer, yet only the leader's dispatcher sent.
   expect(standby.runtime.stats.snapshot()['intake-append']?.items ?? 0).toBeGreaterThan(0);
   expect(standby.runtime.stats.snapshot()['post']).toBeUndefined();
+  // Only the leader folds the events into the queue tables; the standby reads what the leader keeps.
+  expect(leader.runtime.stats.snapshot()['projection']?.items ?? 0).toBeGreaterThan(0);
+  expect(standby.runtime.stats.snapshot()['projection']).toBeUndefined();
 
   await leader.close();
   h.service = standby;
@@ -37,6 +40,7 @@ it('sends each message once with two replicas, and the standby takes over when t
   await eventually(async () => expect(tasksPerPhone().size).toBe(300), { timeoutMs: 15_000 });
   await h.intakeDrained();
   await standby.runtime.projection.caughtUp();
+  expect(standby.runtime.stats.snapshot()['projection']?.items ?? 0).toBeGreaterThan(0); // folding since it took over
   expect([...tasksPerPhone().values()].filter((n) => n !== 1)).toEqual([]);
   const sent = (await h.outcomes()).filter((o) => o.type === 'SmsSent');
   expect(sent).toHaveLength(300);

@@ -67,8 +67,7 @@ export class DispatchRuntime {
   async start(): Promise<void> {
     try {
       await migrateDispatchSchema(this.db, this.schema);
-      this.projection.start();
-      await this.dispatcher.start();
+      await this.dispatcher.start(); // its takeover starts the queue projection
       this.markReady();
     } catch (err) {
       this.markReady(err);

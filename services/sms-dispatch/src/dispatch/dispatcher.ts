@@ -99,6 +99,7 @@ export class Dispatcher {
       this.leadership = null;
       this.queueLoaded = false;
       this.queue.clear();
+      await this.projection.stop(); // the next leader folds
     }
     if (this.postsInFlight > 0 || performance.now() - this.lastLeadershipAttempt < this.leadershipCheckMs) return false;
     this.lastLeadershipAttempt = performance.now();
@@ -107,6 +108,7 @@ export class Dispatcher {
     try {
       await this.takeOver();
     } catch (err) {
+      await this.projection.stop();
       await leadership.release();
       throw err;
     }
@@ -119,6 +121,7 @@ export class Dispatcher {
     this.memo.clear();
     this.queueLoaded = false;
     this.queue.clear();
+    this.projection.start(); // folds while this replica leads
     await this.projection.caughtUp();
     const s = `"${this.schema}"`;
     // Loaded while no batch is folded: every later batch is observed, every earlier one is in these rows.
@@ -127,7 +130,7 @@ export class Dispatcher {
       this.queue.clear();
       const nowMs = this.clock();
       for (const r of rows) this.queue.add({ ...r, position: Number(r.position), opted_out: null, sticky_port: null }, nowMs);
-      this.queue.observedUpTo = this.projection.foldedUpTo;
+      this.queue.observedUpTo = this.projection.foldedThrough;
       this.queueLoaded = true;
     });
     const today = new Date(this.clock()).toISOString().slice(0, 10);

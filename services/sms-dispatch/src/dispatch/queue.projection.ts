@@ -7,7 +7,8 @@ type BatchListener = (events: RecordedEvent[]) => void;
 
 /**
  * Folds this service's own events into its tables: the durable queue (`messages`), consent, and the sticky
- * recipient → port map. One statement per subscription batch (a message queued and finished within one batch is
+ * recipient → port map. Only the replica whose dispatcher leads folds (they would all fold the same events into the
+ * same rows: idempotent, but paid once per replica); standbys read the tables the leader keeps. One statement per subscription batch (a message queued and finished within one batch is
  * written once, in its final state); every statement is idempotent (redelivered batches are harmless) and a
  * message's state never moves backwards. Nothing waits for this fold on the way to the gateway: the dispatcher keeps
  * its own queue in memory (`waiting-queue.ts`) and reads this table only when it takes over.
@@ -28,7 +29,9 @@ export class QueueProjection {
     private readonly stats = new StageStats(),
   ) {}
 
+  /** Starts folding (the dispatcher does, when its replica takes over); a no-op while running. */
   start(): void {
+    if (this.subscription) return;
     this.subscription = this.store.subscribe({
       name: 'sms-dispatch-queue',
       batchSize: 5000,
@@ -68,7 +71,15 @@ export class QueueProjection {
     }
   }
 
+  /** Stops folding after the batch in progress; {@link start} may run it again. */
   async stop(): Promise<void> {
-    await this.subscription?.stop();
+    const subscription = this.subscription;
+    this.subscription = null;
+    await subscription?.stop();
+  }
+
+  /** Last position the tables hold everything up to (inside {@link exclusive}: no batch half applied). */
+  get foldedThrough(): number {
+    return Math.max(this.foldedUpTo, this.position);
   }
 }
