@@ -66,7 +66,7 @@ class InMemoryEventStore implements EventStore {
       this.byId.set(event.id, recorded);
     }
     this.streams.set(streamId, stream);
-    this.listeners.notify();
+    this.listeners.notify(this.log.length);
     return { nextExpectedVersion: stream.length, lastGlobalPosition: this.log.length, appended: true };
   }
 

@@ -58,15 +58,15 @@ export class PgliteExecutor implements SqlExecutor {
     }
   }
 
-  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
-    const unlisten = await this.db.listen(channel, () => onNotify());
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const unlisten = await this.db.listen(channel, (payload) => onNotify(payload ?? ''));
     return async () => {
       if (!this.db.closed) await unlisten();
     };
   }
 
-  async notify(channel: string): Promise<void> {
-    await this.db.query('SELECT pg_notify($1, $2)', [channel, '']);
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.db.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
   async tryAcquireLeadership(_lockSql: string, _unlockSql: string, name: string): Promise<Leadership | null> {

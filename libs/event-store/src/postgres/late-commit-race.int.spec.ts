@@ -19,7 +19,7 @@ afterAll(async () => {
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${prefix}_real" CASCADE`);
   await client.query(`DROP SCHEMA IF EXISTS "${prefix}_naive" CASCADE`);
-  await client.query(`DROP SCHEMA IF EXISTS "${prefix}_held" CASCADE`);
+  for (const held of ['local', 'foreign']) await client.query(`DROP SCHEMA IF EXISTS "${prefix}_held_${held}" CASCADE`);
   await client.end();
 });
 
@@ -76,10 +76,14 @@ describe('late-commit race on PostgreSQL', () => {
     expect(consumed).toEqual([a.id, b.id]);
   });
 
-  it('a subscription woken by an append it cannot read yet reads it soon after the older transaction ends, not a polling period later', async () => {
-    const schema = `${prefix}_held`;
+  it.each([
+    ['appended by this process', false],
+    ['appended by another process (position in its NOTIFY)', true],
+  ])('a subscription woken by an append it cannot read yet reads it soon after the older transaction ends, not a polling period later: %s', async (_how, foreign) => {
+    const schema = `${prefix}_held_${foreign ? 'foreign' : 'local'}`;
     const store = await createPostgresEventStore({ connectionString, schema });
-    open.push(store);
+    const writer = foreign ? await createPostgresEventStore({ connectionString, schema }) : store;
+    open.push(store, ...(writer === store ? [] : [writer]));
     const seen: RecordedEvent[] = [];
     const sub = store.subscribe({ name: 'held', pollIntervalMs: 30_000, handler: async (batch) => void seen.push(...batch) });
     const blocker = new Client({ connectionString });
@@ -89,7 +93,7 @@ describe('late-commit race on PostgreSQL', () => {
       // readable until it ends.
       await blocker.query('BEGIN');
       await blocker.query('SELECT pg_current_xact_id()');
-      await store.appendToStream('held-1', [envelope()], { expectedVersion: 'no-stream' });
+      await writer.appendToStream('held-1', [envelope()], { expectedVersion: 'no-stream' });
       await new Promise((r) => setTimeout(r, 300));
       expect(seen).toEqual([]);
       await blocker.query('COMMIT');

@@ -82,12 +82,12 @@ export class PostgresExecutor implements SqlExecutor {
     }
   }
 
-  async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     let stopped = false;
     let client: Client | undefined;
     const connect = async (): Promise<void> => {
       const c = new Client({ connectionString: this.connectionString, keepAlive: true });
-      c.on('notification', () => onNotify());
+      c.on('notification', (msg) => onNotify(msg.payload ?? ''));
       c.on('error', (err) => {
         this.logger?.warn({ err: err.message }, 'event store: LISTEN connection lost; reconnecting');
         this.dedicated.delete(c);
@@ -99,7 +99,7 @@ export class PostgresExecutor implements SqlExecutor {
       await c.query(`LISTEN "${channel}"`);
       client = c;
       // Appends made while we were away would otherwise wait for the polling period.
-      onNotify();
+      onNotify('');
     };
     await connect();
     return async () => {
@@ -111,8 +111,8 @@ export class PostgresExecutor implements SqlExecutor {
     };
   }
 
-  async notify(channel: string): Promise<void> {
-    await this.pool.query('SELECT pg_notify($1, $2)', [channel, '']);
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
   async tryAcquireLeadership(lockSql: string, unlockSql: string, name: string): Promise<Leadership | null> {

@@ -28,6 +28,8 @@ export class SqlEventStore implements EventStore {
   private unlisten: (() => Promise<void>) | null = null;
   private notifying = false;
   private notifyAgain = false;
+  /** Highest position this process has appended: the payload of its NOTIFYs. */
+  private appendedUpTo = 0;
 
   constructor(
     private readonly db: SqlExecutor,
@@ -37,7 +39,8 @@ export class SqlEventStore implements EventStore {
 
   /** Starts listening for appends made by other processes. */
   async start(): Promise<void> {
-    this.unlisten = await this.db.listen(this.sql.channel, () => this.listeners.notify());
+    // The payload is the appending process's last position ('' from older writers and after a reconnect: unknown).
+    this.unlisten = await this.db.listen(this.sql.channel, (payload) => this.listeners.notify(/^\d+$/.test(payload) ? Number(payload) : undefined));
   }
 
   async appendToStream(
@@ -51,7 +54,7 @@ export class SqlEventStore implements EventStore {
     for (let attempt = 1; ; attempt++) {
       const inserted = await this.insert(streamId, rows, required);
       if (inserted) {
-        this.announce();
+        this.announce(inserted.lastGlobalPosition);
         return { ...inserted, appended: true };
       }
       const outcome = await this.explainRefusal(streamId, checked, expectedVersion);
@@ -151,8 +154,9 @@ export class SqlEventStore implements EventStore {
    * the append transaction (a NOTIFY inside it would serialise all committing appends on PostgreSQL's notify lock),
    * and coalesced: at most one in flight, one more if appends happened meanwhile.
    */
-  private announce(): void {
-    this.listeners.notify();
+  private announce(lastPosition: number): void {
+    this.appendedUpTo = Math.max(this.appendedUpTo, lastPosition);
+    this.listeners.notify(lastPosition);
     if (this.notifying) {
       this.notifyAgain = true;
       return;
@@ -161,7 +165,7 @@ export class SqlEventStore implements EventStore {
     const send = (): void => {
       this.notifyAgain = false;
       this.db
-        .notify(this.sql.channel)
+        .notify(this.sql.channel, String(this.appendedUpTo))
         .catch((err: unknown) => this.options.logger?.warn({ err }, 'event store NOTIFY failed; subscribers fall back to polling'))
         .finally(() => {
           if (this.notifyAgain) send();

@@ -21,10 +21,10 @@ export interface SqlExecutor extends SqlSession {
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
   /** Runs `fn` on one session held for its duration (for session-level advisory locks). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
-  /** Calls `onNotify` for every NOTIFY on `channel` until the returned function is called. */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
-  /** Sends NOTIFY on `channel` outside any append transaction. */
-  notify(channel: string): Promise<void>;
+  /** Calls `onNotify` with the payload of every NOTIFY on `channel` ('' when unknown) until the returned function is called. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Sends NOTIFY on `channel` with `payload` outside any append transaction. */
+  notify(channel: string, payload: string): Promise<void>;
   /** Runs `lockSql` (returning `ok`) on a session kept for the leadership's lifetime; null when not acquired. */
   tryAcquireLeadership(lockSql: string, unlockSql: string, name: string): Promise<Leadership | null>;
   close(): Promise<void>;

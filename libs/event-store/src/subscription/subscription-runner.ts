@@ -22,16 +22,21 @@ export class SubscriptionRunner implements Subscription {
   private current: GlobalPosition = 0;
   private stopped = false;
   private readonly signal = new WakeSignal();
+  /** Highest position announced by an append (local, or in another process's NOTIFY). */
+  private announced: GlobalPosition = 0;
   private readonly done: Promise<void>;
   private readonly unlisten: () => void;
 
   constructor(
     private readonly source: Source,
     private readonly options: SubscribeOptions,
-    listen: (wake: () => void) => () => void,
+    listen: (wake: (lastPosition?: number) => void) => () => void,
   ) {
     if (!options.name) throw new Error('a subscription needs a name (its checkpoint)');
-    this.unlisten = listen(() => this.signal.wake());
+    this.unlisten = listen((lastPosition) => {
+      if (lastPosition !== undefined && lastPosition > this.announced) this.announced = lastPosition;
+      this.signal.wake();
+    });
     this.done = this.run();
   }
 
@@ -60,7 +65,7 @@ export class SubscriptionRunner implements Subscription {
     const pollMs = this.options.pollIntervalMs ?? 1_000;
     let failures = 0;
     let loaded = false;
-    /** Empty reads since a wake: an announced append that is not readable yet. */
+    /** Empty reads in a row while an announced append is not readable yet. */
     let heldBack = 0;
     while (!this.stopped) {
       try {
@@ -70,12 +75,12 @@ export class SubscriptionRunner implements Subscription {
         }
         const { events: batch, scannedTo: last } = await this.read(batchSize);
         if (last === null) {
-          // Woken by an append that is not readable yet: an older transaction somewhere in the cluster still runs
-          // (the SQL stores' visibility rule). Look again 10, 20, 40 … ms later, up to the polling period, so the
-          // event is read soon after that transaction ends, not a whole polling period later.
-          const ms = heldBack > 0 ? Math.min(pollMs, 10 * 2 ** (heldBack - 1)) : pollMs;
-          const woken = await this.signal.sleep(ms);
-          heldBack = woken ? 1 : heldBack > 0 && ms < pollMs ? heldBack + 1 : 0;
+          // An append announced beyond what we could read is held back: an older transaction somewhere in the cluster
+          // still runs (the SQL stores' visibility rule). Look again 10, 20, 40 … ms later, up to the polling period,
+          // so it is read soon after that transaction ends, not a whole polling period later.
+          const held = this.announced > this.current;
+          await this.signal.sleep(held ? Math.min(pollMs, 10 * 2 ** heldBack) : pollMs);
+          heldBack = held ? heldBack + 1 : 0;
           continue;
         }
         heldBack = 0;

@@ -11,34 +11,36 @@ export class WakeSignal {
     else this.pending = true;
   }
 
-  /** Resolves true when woken (or a wake was pending), false when `ms` passed. */
-  sleep(ms: number): Promise<boolean> {
+  sleep(ms: number): Promise<void> {
     if (this.pending) {
       this.pending = false;
-      return Promise.resolve(true);
+      return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const done = (woken: boolean): void => {
+      const done = (): void => {
         clearTimeout(timer);
         this.wakeSleeper = null;
-        resolve(woken);
+        resolve();
       };
-      const timer = setTimeout(() => done(false), ms);
-      this.wakeSleeper = () => done(true);
+      const timer = setTimeout(done, ms);
+      this.wakeSleeper = done;
     });
   }
 }
 
+/** Called when something was appended; `lastPosition` is the append's last global position when known. */
+export type AppendListener = (lastPosition?: number) => void;
+
 /** In-process fan-out of "something was appended" to subscriptions and relays. */
 export class AppendListeners {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<AppendListener>();
 
-  add(listener: () => void): () => void {
+  add(listener: AppendListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  notify(): void {
-    for (const listener of this.listeners) listener();
+  notify(lastPosition?: number): void {
+    for (const listener of this.listeners) listener(lastPosition);
   }
 }
