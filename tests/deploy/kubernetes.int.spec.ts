@@ -48,6 +48,18 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect(find(all, 'Service', name).spec.ports).toEqual([{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }]);
   });
 
+  it('a V8 heap cap in NODE_OPTIONS fits its container\'s memory limit, with room for the rest of the process', () => {
+    const mebibytes = (q: string) => Number(/^(\d+)Mi$/.exec(q)?.[1] ?? NaN) || Number(/^(\d+)Gi$/.exec(q)?.[1] ?? NaN) * 1024;
+    const capped = Object.keys(PORTS).flatMap((name) => {
+      const c = find(all, 'Deployment', name).spec.template.spec.containers[0];
+      const options = (c.env as Array<{ name: string; value?: string }>).find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+      const cap = /--max-old-space-size=(\d+)/.exec(options);
+      return cap ? [{ name, heapMi: Number(cap[1]), limitMi: mebibytes(c.resources.limits.memory) }] : [];
+    });
+    expect(capped.map((c) => c.name)).toContain('campaigns');
+    for (const c of capped) expect({ ...c, fits: c.heapMi + 96 <= c.limitMi }).toEqual({ ...c, fits: true });
+  });
+
   it('sms-dispatch reads the gateway settings from the seed SSM layout, and runs as a single replica', () => {
     const gw = find(all, 'ExternalSecret', 'dailydesk-gateway');
     expect(Object.fromEntries(gw.spec.data.map((d: { secretKey: string; remoteRef: { key: string } }) => [d.secretKey, d.remoteRef.key]))).toEqual({
