@@ -48,9 +48,9 @@ export class PlatformBus {
   /**
    * Every message on every stream of the namespace so far (reads only what is new since the last call). Calls run one
    * after another, and a read that fails (a JetStream API timeout on a loaded machine) throws WITHOUT moving past that
-   * sequence: the caller's `eventually` reads it again. (Swallowing that error once skipped a message for good and
-   * failed CI with "no SmsSuppressed" for a text that had been suppressed.) Only "no message found" (a deleted
-   * sequence) is passed over.
+   * sequence: the caller's `eventually` reads it again. (Swallowing that error skipped the message for good: the likely
+   * cause of a CI run that saw "no SmsSuppressed" for a suppressed text.) Only "no message found" (a deleted sequence)
+   * is passed over.
    */
   all(): Promise<readonly BusMessage[]> {
     const run = this.reading.then(() => this.readNew());

@@ -134,7 +134,7 @@ const SECRET_KEYS = ['SMS_BASE_URL', 'SMS_USERNAME', 'SMS_PASSWORD', 'SMS_ENABLE
 export const SMS_DISPATCH_NODE_OPTIONS = '--max-semi-space-size=32';
 /**
  * V8 options of the campaigns process (also in docker-compose.yml and deploy/): a 384 MB old generation. Without a
- * cap V8 sizes the heap from the machine's memory and let a 100k-recipient run's garbage pile up (peak heap used
+ * cap V8 sizes the heap from the machine's memory and lets a 100k-recipient run's garbage pile up (peak heap used
  * 157-232 MB, RSS 301-409 MB); with it, 86-89 MB and 235-246 MB, the run 5-15 % slower (services/campaigns/README.md).
  */
 export const CAMPAIGNS_NODE_OPTIONS = '--max-old-space-size=384';

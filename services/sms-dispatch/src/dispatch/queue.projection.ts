@@ -8,8 +8,8 @@ type BatchListener = (events: RecordedEvent[]) => void;
 /**
  * Folds this service's own events into its tables: the durable queue (`messages`), consent, and the sticky
  * recipient → port map. Only the replica whose dispatcher leads folds (they would all fold the same events into the
- * same rows: idempotent, but paid once per replica); standbys read the tables the leader keeps. One statement per subscription batch (a message queued and finished within one batch is
- * written once, in its final state); every statement is idempotent (redelivered batches are harmless) and a
+ * same rows: idempotent, but paid once per replica); standbys read the tables the leader keeps. One statement per
+ * subscription batch (a message queued and finished within one batch is written once, in its final state); every statement is idempotent (redelivered batches are harmless) and a
  * message's state never moves backwards. Nothing waits for this fold on the way to the gateway: the dispatcher keeps
  * its own queue in memory (`waiting-queue.ts`) and reads this table only when it takes over.
  */
