@@ -16,6 +16,7 @@ import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { loadConfig } from '../../services/sms-dispatch/src/config';
 import { startSmsDispatch, type RunningSmsDispatch } from '../../services/sms-dispatch/src/sms-dispatch.app';
+import { SMS_DISPATCH_NODE_OPTIONS } from '../../tools/platform/platform-config';
 import { measureKannel } from '../kannel/kannel-baseline';
 import { startGateway, type Gateway } from '../shared/gateway-process';
 import { publishRequests, sendSmsRequest } from './requests';
@@ -125,7 +126,7 @@ function start(sim: Gateway): Promise<RunningSmsDispatch> {
 
 /** REPLICAS=2: a second replica in its own process (it takes SendSms into the store; this process leads and sends). */
 function startFollower(sim: Gateway): { pid: number; stop: () => Promise<void> } {
-  const child = spawn(process.execPath, ['--max-semi-space-size=32', '-r', '@swc-node/register', join(__dirname, '../../services/sms-dispatch/src/main.ts')], {
+  const child = spawn(process.execPath, [...SMS_DISPATCH_NODE_OPTIONS.split(' '), '-r', '@swc-node/register', join(__dirname, '../../services/sms-dispatch/src/main.ts')], {
     env: { ...process.env, ...serviceEnv(sim), SCHEMA_PREFIX: `b_${tag}_` },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -222,11 +223,12 @@ async function main() {
   const drainStages = service.runtime.stats.snapshot();
   const drainCpu = cpuSeconds(sim.pid, follower?.pid);
   await follower?.stop();
-  const drainCpuLine = `CPU during the drain (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(drainCpu).map((k) => `${k} ${(drainCpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
+  const cpuLine = (what: string, cpu: Record<string, number>) =>
+    `CPU ${what} (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(cpu).map((k) => `${k} ${(cpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
+  const drainCpuLine = cpuLine('during the drain', drainCpu);
   // The queue table is folded lazily: the work left to fold after the last POST belongs to these texts too.
   await service.runtime.projection.caughtUp(120_000);
-  const foldedCpu = cpuSeconds(sim.pid);
-  const foldedCpuLine = `CPU until the queue table holds them all (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(foldedCpu).map((k) => `${k} ${(foldedCpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
+  const foldedCpuLine = cpuLine('until the queue table holds them all', cpuSeconds(sim.pid));
   if (process.env.ONLY === 'drain') {
     const vsKannel = kannel ? `, ${(drain / kannel.rate).toFixed(2)} of Kannel's ${Math.round(kannel.rate)}/s` : '';
     process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n${foldedCpuLine}\n`);
