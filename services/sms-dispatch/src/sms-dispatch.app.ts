@@ -8,6 +8,11 @@ export interface SmsDispatchOverrides extends DispatchOverrides {
   /** Prefix of the service's schemas (tests: a random one). */
   readonly schemaPrefix?: string;
   readonly logger?: Logger;
+  /**
+   * Benchmarks only: `false` runs without the relay (events stay in the store, nothing is published), to measure its
+   * share of the pipeline. A service run this way is not part of the platform.
+   */
+  readonly relay?: false;
 }
 
 /** A running sms-dispatch: the service plus its runtime (dispatcher, projection) for tests and the runner. */
@@ -23,6 +28,7 @@ export async function startSmsDispatch(config: SmsDispatchConfig, overrides: Sms
     config: config.service,
     schemaPrefix: overrides.schemaPrefix,
     logger: overrides.logger,
+    relay: overrides.relay,
     // The relay stays on this event loop: in a worker thread (service-kit's relay: 'thread') it cost more CPU in all
     // (a second isolate, pool and NATS connection) and drained slower on these 2-core machines (2.6-3.0k vs 2.8-3.2k
     // msg/s, alternated runs); worth measuring again with more cores.
