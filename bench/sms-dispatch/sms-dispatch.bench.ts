@@ -241,11 +241,11 @@ async function main() {
   await untilRelayed(service);
   // The same texts counted until all their work is done: what a sustained load can keep up with.
   const drainDone = rate(N, now() - t0);
-  const foldedCpuLine = cpuLine(`until the queue table holds them all${service.relay ? ' and the relay has published them' : ' (RELAY=0: nothing published)'}`, cpuSeconds(sim.pid));
+  const doneCpuLine = cpuLine(`until the queue table holds them all${service.relay ? ' and the relay has published them' : ' (RELAY=0: nothing published)'}`, cpuSeconds(sim.pid));
   if (process.env.ONLY === 'drain') {
     const vsKannel = kannel ? `, ${(drain / kannel.rate).toFixed(2)} of Kannel's ${Math.round(kannel.rate)}/s` : '';
     const doneVsKannel = kannel ? `, ${(drainDone / kannel.rate).toFixed(2)} of Kannel's` : '';
-    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel}; until folded and relayed ${Math.round(drainDone)}/s${doneVsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n${foldedCpuLine}\n`);
+    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel}; until folded and relayed ${Math.round(drainDone)}/s${doneVsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n${doneCpuLine}\n`);
     process.stdout.write(`stages (drain): ${Object.entries(drainStages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}\n`);
     await service.close();
     await sim.close();
@@ -296,7 +296,7 @@ async function main() {
   row('sms-dispatch with publishing concurrent → accepted tasks', concurrent);
   row('  (the concurrent publish itself, from another process)', concurrentPublish);
   out(drainCpuLine);
-  out(foldedCpuLine);
+  out(doneCpuLine);
   out(`latency SendSms published → POST at simulator (instant, one at a time, n=${LAT}): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
   for (const [name, stages] of [['drain', drainStages], ['concurrent', concurrentStages], ['latency', latencyStages]] as const) {
     out(`stages (${name}): ${Object.entries(stages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}`);

@@ -31,7 +31,8 @@ export async function startSmsDispatch(config: SmsDispatchConfig, overrides: Sms
     relay: overrides.relay,
     // The relay stays on this event loop: in a worker thread (service-kit's relay: 'thread') it cost more CPU in all
     // (a second isolate, pool and NATS connection) and drained slower on these 2-core machines (2.6-3.0k vs 2.8-3.2k
-    // msg/s, alternated runs); worth measuring again with more cores.
+    // msg/s, alternated runs), and again after four passes of making the rest cheaper (5.1-5.5k vs 5.7-6.0k, the process
+    // 1.0-1.5 CPU-s more per 40k texts; README, fifth pass); worth measuring again with more cores.
     // The server stops delivering at max_ack_pending (default 1000): it must cover the handlers in flight, or intake
     // batches stay at about half of it whatever the concurrency.
     consumer: { concurrency: config.dispatch.intakeConcurrency, maxAckPending: Math.max(1000, config.dispatch.intakeConcurrency) },
