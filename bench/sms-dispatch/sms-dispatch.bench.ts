@@ -103,7 +103,7 @@ async function rawInserts(): Promise<number> {
 }
 
 async function sentCount(service: RunningSmsDispatch): Promise<number> {
-  const rows = await service.database.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".messages WHERE state = 'sent'`);
+  const rows = await service.database.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}_events".events WHERE type = 'SmsSent'`);
   return Number(rows[0]!.n);
 }
 

@@ -87,6 +87,8 @@ export interface EventStore {
    * Repeating an append whose ids are all already in this stream is a no-op (`appended: false`), whatever the version.
    */
   appendToStream(streamId: string, events: EnvelopeBase[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>;
+  /** Which of `eventIds` are stored (committed), whatever their stream: one indexed lookup for the batch. */
+  storedIds(eventIds: readonly string[]): Promise<Set<string>>;
   /** All events of a stream in stream order (upcast), with the matching version. */
   readStream(streamId: string): Promise<ReadStreamResult>;
   /**

@@ -12,7 +12,7 @@ afterAll(() => h.dispose(), 30_000);
 const sentCount = async (prefix = 'pace-') => (await h.outcomes()).filter((o) => o.type === 'SmsSent' && String(o.data['messageId']).startsWith(prefix)).length;
 
 describe('sms-dispatch pacing and outages', () => {
-  it('4 ports at 3/min with a SIM cap of 5 a day: no port above its rate, no SIM over its cap (injected clock)', async () => {
+  it('4 ports at 3/min with a SIM cap of 5 a day: no port above its rate, no SIM over its cap, also across a restart (injected clock)', async () => {
     await h.start({ SMS_PORT_PER_MINUTE: '3', SMS_SIM_DAILY_CAP: '5' }, { clock: () => now, idleMs: 10 });
     const requests = Array.from({ length: 30 }, (_, i) => sendSms(`pace-${i}`, { recipient: { phone: `+49171100${String(i).padStart(4, '0')}`, defaultRegion: 'DE' } }));
     await h.publish(requests);
@@ -33,6 +33,15 @@ describe('sms-dispatch pacing and outages', () => {
       for (const t of mine) expect(mine.filter((u) => u >= t && u < t + 60_000).length).toBeLessThanOrEqual(3);
     }
     expect(await sentCount()).toBe(20);
+    // A restart the same day: the new dispatcher counts today's sends per SIM from port_day_sent, so it sends nothing.
+    await h.stopService();
+    await h.start({ SMS_PORT_PER_MINUTE: '3', SMS_SIM_DAILY_CAP: '5' }, { clock: () => now, idleMs: 10 });
+    for (let step = 0; step < 6; step++) {
+      now += 20_000;
+      h.service!.runtime.dispatcher.wake();
+      await h.service!.runtime.dispatcher.settled();
+    }
+    expect(h.postedTasks()).toHaveLength(20);
     now += 24 * 3600_000;
     await eventually(async () => {
       h.service!.runtime.dispatcher.wake();

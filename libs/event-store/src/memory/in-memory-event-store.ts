@@ -70,6 +70,10 @@ class InMemoryEventStore implements EventStore {
     return { nextExpectedVersion: stream.length, lastGlobalPosition: this.log.length, appended: true };
   }
 
+  async storedIds(eventIds: readonly string[]): Promise<Set<string>> {
+    return new Set(eventIds.filter((id) => this.byId.has(id)));
+  }
+
   async readStream(streamId: string): Promise<ReadStreamResult> {
     const stream = this.streams.get(streamId) ?? [];
     return { version: stream.length, events: stream.map((r) => this.copy(r)) };

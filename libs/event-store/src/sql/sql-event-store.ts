@@ -98,6 +98,12 @@ export class SqlEventStore implements EventStore {
     throw new ConcurrencyError(streamId, expected, actual);
   }
 
+  async storedIds(eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const found = await this.db.query<{ event_id: string }>(this.sql.findIds, [eventIds]);
+    return new Set(found.map((r) => r.event_id));
+  }
+
   async readStream(streamId: string): Promise<ReadStreamResult> {
     const rows = await this.db.query<EventRow>(this.sql.readStream, [streamId]);
     const events = rows.map((r) => this.decode(r));

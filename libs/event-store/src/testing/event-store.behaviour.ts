@@ -72,6 +72,14 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       expect(await store.readStream('missing')).toEqual({ version: 0, events: [] });
     });
 
+    it('tells which event ids are stored, whatever their stream', async () => {
+      const [a, b] = [envelope(), envelope()];
+      await store.appendToStream('s-a', [a], { expectedVersion: 'no-stream' });
+      await store.appendToStream('s-b', [b], { expectedVersion: 'no-stream' });
+      expect(await store.storedIds([a.id, 'missing', b.id])).toEqual(new Set([a.id, b.id]));
+      expect(await store.storedIds([])).toEqual(new Set());
+    });
+
     it('refuses a stale expected version with ConcurrencyError and appends nothing', async () => {
       await store.appendToStream('s', [envelope(), envelope()], { expectedVersion: 'no-stream' });
       const cases = [{ expectedVersion: 1 }, { expectedVersion: 3 }, { expectedVersion: 'no-stream' as const }, { expectedVersion: 0 }];

@@ -27,12 +27,23 @@ export async function migrateDispatchSchema(db: Database, schema: string): Promi
       sent_at timestamptz,
       outcome text
     );
-    CREATE INDEX IF NOT EXISTS messages_waiting ON ${s}.messages (lane, position) WHERE state IN ('queued', 'assigned');
-    -- Read at takeover (the dispatcher's in-memory queue is loaded from it) and by a standby's status. Every row
-    -- leaves messages_waiting soon after it enters, leaving dead entries until a vacuum (87k entries, 2.6k heap
-    -- pages measured after 40k texts): vacuum it early.
+    -- messages holds the texts still waiting (queued or assigned) and nothing else: a finished text's row is deleted
+    -- (its history is the event log, and receipts' projections for analysts), one queued and finished within a fold
+    -- batch is never written. Read whole at takeover and counted by status, so no index but its key; every row is
+    -- deleted soon after it enters: vacuum it early.
     ALTER TABLE ${s}.messages SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 2000, autovacuum_analyze_scale_factor = 0.02);
-    CREATE INDEX IF NOT EXISTS messages_sent_day ON ${s}.messages (port, sent_at) WHERE state = 'sent';
+    -- Texts sent per port (SIM) and UTC day, for the daily cap after a takeover. 'through' is the position of the last
+    -- SmsSent counted: a batch folded again after a crash counts only what lies beyond it.
+    CREATE TABLE IF NOT EXISTS ${s}.port_day_sent (port text NOT NULL, day date NOT NULL, sent int NOT NULL, through bigint NOT NULL, PRIMARY KEY (port, day));
+    -- Upgrade of a table that kept finished texts (before 2026-11-30): today's counts move to port_day_sent (through 0:
+    -- a batch folded again right after the upgrade may count twice, which only stops a SIM early), then the rows go.
+    DROP INDEX IF EXISTS ${s}.messages_waiting;
+    DROP INDEX IF EXISTS ${s}.messages_sent_day;
+    INSERT INTO ${s}.port_day_sent (port, day, sent, through)
+      SELECT port, (sent_at AT TIME ZONE 'UTC')::date, count(*), 0 FROM ${s}.messages
+      WHERE state = 'sent' AND port IS NOT NULL AND sent_at >= now() - interval '2 days' GROUP BY 1, 2
+      ON CONFLICT DO NOTHING;
+    DELETE FROM ${s}.messages WHERE state NOT IN ('queued', 'assigned');
     CREATE TABLE IF NOT EXISTS ${s}.consent (phone text PRIMARY KEY, opted_out boolean NOT NULL, at timestamptz NOT NULL);
     CREATE TABLE IF NOT EXISTS ${s}.recipient_ports (phone text PRIMARY KEY, port text NOT NULL, at timestamptz NOT NULL);
     CREATE TABLE IF NOT EXISTS ${s}.gateway_calls (

@@ -134,11 +134,8 @@ export class Dispatcher {
       this.queueLoaded = true;
     });
     const today = new Date(this.clock()).toISOString().slice(0, 10);
-    for (const r of await this.db.query<{ port: string; n: string }>(
-      `SELECT port, count(*) AS n FROM ${s}.messages WHERE state = 'sent' AND sent_at >= $1::date AND sent_at < $1::date + 1 GROUP BY port`,
-      [today],
-    ))
-      this.pacer.seedDaily(r.port, Number(r.n));
+    for (const r of await this.db.query<{ port: string; sent: number }>(`SELECT port, sent FROM ${s}.port_day_sent WHERE day = $1::date`, [today]))
+      this.pacer.seedDaily(r.port, Number(r.sent));
   }
 
   async stop(): Promise<void> {

@@ -11,7 +11,7 @@ import { SMS_TASK_REPORTED, type SmsTaskReportedData } from '../intake/intake.ev
  * Receipts' status reports (SmsTransmitted / SmsTransmissionFailed) prove the gateway had a task. For a message not
  * final yet (its POST outcome may be unknown) the proof is kept as a private SmsTaskReported, so the
  * dispatcher records SmsSent instead of resending a task the gateway may have finished and forgotten. Reports for
- * messages already sent (the usual case) cost one indexed lookup and are dropped.
+ * messages already final (the usual case) cost one indexed lookup of the outcome's event id and are dropped.
  */
 @Controller()
 export class ReportHandlers {
@@ -33,13 +33,10 @@ export class ReportHandlers {
   private async record(event: SmsTransmitted | SmsTransmissionFailed, transmitted: boolean): Promise<void> {
     await this.runtime.ready;
     const { messageId, tid } = event.data;
-    const [row] = await this.runtime.db.query<{ state: string; tid: number | null }>(
-      `SELECT state, tid FROM "${this.runtime.schema}".messages WHERE message_id = $1`,
-      [messageId],
-    );
-    // The table is folded lazily: a row not there yet, still 'queued' or with an older tid may be an assignment not
-    // folded yet. Only a final row proves the report is not needed (keeping one too many is harmless).
-    if (row && row.state !== 'queued' && row.state !== 'assigned') return;
+    // A message has one outcome event (SmsSent, SmsFailed or a send-time SmsSuppressed) under one id: once it is
+    // stored the report changes nothing. Asked of the store, not of the queue table, which holds only waiting texts
+    // and is folded lazily. Keeping one report too many is harmless.
+    if ((await this.store.storedIds([eventIdOf('outcome', messageId)])).size > 0) return;
     const data: SmsTaskReportedData = { messageId, tid, transmitted, reportEventId: event.id };
     try {
       await this.store.appendToStream(
