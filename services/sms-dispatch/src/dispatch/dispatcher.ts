@@ -69,6 +69,7 @@ export class Dispatcher {
   ) {
     this.circuit = new CircuitBreaker(o.circuitThreshold, o.circuitCooldownMs, o.circuitMaxCooldownMs, clock);
     this.unknownOutcomes = gateway ? new UnknownOutcomes(gateway, store, this.circuit, this.queue, clock, o, logger) : null;
+    projection.outcomeStored = (id) => this.queueLoaded && this.queue.hasStoredOutcome(id);
     projection.onApplied((events) => {
       if (!this.queueLoaded) return;
       this.queue.observe(events, this.clock());

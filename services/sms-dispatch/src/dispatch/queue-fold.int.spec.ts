@@ -57,6 +57,14 @@ describe('foldQueueEvents (PostgreSQL)', () => {
     expect(await days()).toEqual(['1.01 2026-11-29 2']);
   });
 
+  it('skips the queued row of a text whose outcome this process already stored (it comes in a later batch)', async () => {
+    const stored = new Set(['d1']);
+    await foldQueueEvents(db, schema, batch(queued('d1'), queued('d2'), assigned('d1', 31), assigned('d2', 32)), (id) => stored.has(id));
+    expect(await rows()).toEqual(['d2:assigned:32']);
+    await foldQueueEvents(db, schema, batch(sent('d1', 31), sent('d2', 32)));
+    expect(await rows()).toEqual([]);
+  });
+
   it('counts each SmsSent once per port and UTC day, also when batches are folded again with other boundaries after a crash', async () => {
     await db.exec(`TRUNCATE ${s}.port_day_sent`);
     const events = batch(

@@ -13,14 +13,20 @@ interface Assigned {
  * Folds a batch of this service's events (in position order) into the queue tables in ONE statement: no transaction
  * left open between round trips, so no row locks or snapshot xmin held while this process is busy elsewhere.
  * `messages` keeps only the texts still waiting (queued or assigned): a text queued and finished within the batch is
- * never written, one finished here but queued earlier is deleted (a deletion is final: a late assignment finds no
- * row). Each SmsSent also counts towards its port's day in `port_day_sent` (only positions beyond the row's
+ * never written, nor one whose outcome this process has already stored (`outcomeStored`: it comes in a later batch,
+ * and until then the log after the checkpoint holds it for a takeover), one finished here but queued earlier is
+ * deleted (a deletion is final: a late assignment finds no row). Each SmsSent also counts towards its port's day in `port_day_sent` (only positions beyond the row's
  * `through`, so a batch folded again after a crash counts nothing twice) and makes its port the recipient's sticky
  * sender. Every part is idempotent; a repeated assignment is not rewritten (each rewrite leaves a dead tuple).
  * The parameters are `json`, not `jsonb`: jsonb parses the whole batch into its binary form first, only for
  * `*_to_recordset` to take it apart again (5,000 folded rows: 38-50 ms instead of 72-88 ms of PostgreSQL CPU here).
  */
-export async function foldQueueEvents(db: Database, schema: string, events: ReadonlyArray<{ event: EnvelopeBase; globalPosition: number }>): Promise<void> {
+export async function foldQueueEvents(
+  db: Database,
+  schema: string,
+  events: ReadonlyArray<{ event: EnvelopeBase; globalPosition: number }>,
+  outcomeStored: (messageId: string) => boolean = () => false,
+): Promise<void> {
   const queued = new Map<string, Record<string, unknown>>();
   const assigned = new Map<string, Assigned>();
   const finished = new Set<string>();
@@ -30,7 +36,7 @@ export async function foldQueueEvents(db: Database, schema: string, events: Read
   for (const { event: e, globalPosition } of events) {
     if (e.type === 'SmsQueued') {
       const d = e.data as SmsQueuedData;
-      if (queued.has(d.messageId)) continue;
+      if (queued.has(d.messageId) || outcomeStored(d.messageId)) continue;
       // The same row the dispatcher keeps in memory (keys the table has no column for are ignored by the INSERT).
       queued.set(d.messageId, { ...rowOfQueued(e, globalPosition), sent_at: null, outcome: null });
     } else if (e.type === 'SmsTasksAssigned' || e.type === 'SmsTaskAssigned') {

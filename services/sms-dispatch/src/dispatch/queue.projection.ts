@@ -20,6 +20,8 @@ export class QueueProjection {
   foldedUpTo = 0;
   /** Batches and {@link exclusive} sections run one at a time, in order. */
   private tail: Promise<unknown> = Promise.resolve();
+  /** Messages whose outcome this process has stored: their queued rows are not written (see foldQueueEvents). */
+  outcomeStored: (messageId: string) => boolean = () => false;
 
   constructor(
     private readonly store: EventStore,
@@ -38,7 +40,7 @@ export class QueueProjection {
       logger: this.logger,
       handler: (events) =>
         this.exclusive(async () => {
-          await this.stats.time('projection', events.length, () => foldQueueEvents(this.db, this.schema, events));
+          await this.stats.time('projection', events.length, () => foldQueueEvents(this.db, this.schema, events, this.outcomeStored));
           this.foldedUpTo = Math.max(this.foldedUpTo, events[events.length - 1]!.globalPosition);
           for (const l of this.listeners) l(events);
         }),

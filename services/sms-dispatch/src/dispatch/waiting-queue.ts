@@ -140,6 +140,11 @@ export class WaitingQueue {
     this.insert(row);
   }
 
+  /** True when this process stored the message's outcome and the subscription has not passed it yet (or just has). */
+  hasStoredOutcome(id: string): boolean {
+    return this.finished.has(id);
+  }
+
   /** Its outcome is stored at `position`. */
   finish(id: string, position: number): void {
     const row = this.live.get(id);
