@@ -35,6 +35,8 @@ const Env = baseServiceEnv(3004).extend({
    * 60 s) plus the per-URL report cache `sr_prd` dispatch requests (30 s).
    */
   SMS_REPORT_GRACE_MS: int(0, 100_000),
+  /** Days an audit row of a gateway call (gateway_calls) is kept; 0 = forever. Pruned hourly by the leading replica. */
+  SMS_AUDIT_RETENTION_DAYS: int(0, 90),
 });
 
 /** The dispatcher's own settings (besides the common {@link ServiceConfig}). */
@@ -58,6 +60,8 @@ export interface DispatchConfig {
   readonly intakeConcurrency: number;
   /** Wait for a status report before resending a task whose POST outcome is unknown (ms; 0 = resend at once). */
   readonly reportGraceMs: number;
+  /** Days gateway_calls rows are kept; 0 = forever. */
+  readonly auditRetentionDays: number;
 }
 
 export interface SmsDispatchConfig {
@@ -96,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmsDispatchCon
       circuitMaxCooldownMs: e.SMS_CIRCUIT_MAX_COOLDOWN_MS,
       intakeConcurrency: e.SMS_INTAKE_CONCURRENCY,
       reportGraceMs: e.SMS_REPORT_GRACE_MS,
+      auditRetentionDays: e.SMS_AUDIT_RETENTION_DAYS,
     }),
   });
 }

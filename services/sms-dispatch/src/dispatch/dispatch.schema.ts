@@ -54,6 +54,7 @@ export async function migrateDispatchSchema(db: Database, schema: string): Promi
       answer jsonb NOT NULL,
       duration_ms int NOT NULL
     );
+    CREATE INDEX IF NOT EXISTS gateway_calls_at ON ${s}.gateway_calls (at); -- retention (retention.ts)
     CREATE SEQUENCE IF NOT EXISTS ${s}.tid_seq MINVALUE 1 MAXVALUE 2147483647 CYCLE;
   `);
 }

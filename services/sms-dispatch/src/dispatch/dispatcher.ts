@@ -14,6 +14,7 @@ import { settle } from './settlement';
 import { StageStats } from './stage-stats';
 import { appendNew, type AppendedBatch } from './store-writes';
 import { UnknownOutcomes } from './unknown-outcomes';
+import { PRUNE_EVERY_MS, pruneOldRows } from './retention';
 import { WaitingQueue } from './waiting-queue';
 
 export interface DispatcherHooks {
@@ -40,6 +41,7 @@ export class Dispatcher {
   private tasksInFlight = 0;
   private pausedUntil = 0;
   private lastRefresh = -Infinity;
+  private lastPrune = -Infinity;
   readonly circuit: CircuitBreaker;
   lastSuccessfulSendAt: string | null = null;
   /** Outcomes this process stored, by type (SmsSent, SmsFailed, SmsSuppressed). */
@@ -196,6 +198,12 @@ export class Dispatcher {
 
   private async cycle(): Promise<void> {
     const now = this.clock();
+    if (performance.now() - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = performance.now();
+      void pruneOldRows(this.db, this.schema, this.o.auditRetentionDays)
+        .then((n) => n > 0 && this.logger.info({ auditRows: n }, 'pruned old gateway audit rows'))
+        .catch((err: unknown) => this.logger.warn({ err }, 'pruning old rows failed; next try in an hour'));
+    }
     if (this.gateway && this.o.enabled) {
       if (!this.circuit.allows()) return;
       if (this.circuit.state === 'half-open' || now - this.lastRefresh >= this.o.statusRefreshMs || this.pacer.registered.length === 0) {
