@@ -241,7 +241,7 @@ async function main() {
   await untilRelayed(service);
   // The same texts counted until all their work is done: what a sustained load can keep up with.
   const drainDone = rate(N, now() - t0);
-  const doneCpuLine = cpuLine(`until the queue table holds them all${service.relay ? ' and the relay has published them' : ' (RELAY=0: nothing published)'}`, cpuSeconds(sim.pid));
+  const doneCpuLine = cpuLine(`until the queue fold has caught up with them${service.relay ? ' and the relay has published them' : ' (RELAY=0: nothing published)'}`, cpuSeconds(sim.pid));
   if (process.env.ONLY === 'drain') {
     const vsKannel = kannel ? `, ${(drain / kannel.rate).toFixed(2)} of Kannel's ${Math.round(kannel.rate)}/s` : '';
     const doneVsKannel = kannel ? `, ${(drainDone / kannel.rate).toFixed(2)} of Kannel's` : '';
