@@ -10,11 +10,11 @@ import type { Job, Memo } from './dispatch-jobs';
 import { smsSuppressed, tasksAssigned, type QueueRow } from './outcome-events';
 import type { PortPacer, Clock } from './port-pacer';
 import type { QueueProjection } from './queue.projection';
+import { PRUNE_EVERY_MS, pruneOldRows } from './retention';
 import { settle } from './settlement';
 import { StageStats } from './stage-stats';
 import { appendNew, type AppendedBatch } from './store-writes';
 import { UnknownOutcomes } from './unknown-outcomes';
-import { PRUNE_EVERY_MS, pruneOldRows } from './retention';
 import { WaitingQueue } from './waiting-queue';
 
 export interface DispatcherHooks {
