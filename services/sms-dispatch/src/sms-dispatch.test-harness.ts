@@ -3,9 +3,11 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import type { SendSms } from '@dailydesk/contracts';
+import { openDatabase, type Database } from '@dailydesk/event-store';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@dailydesk/skyline';
 import { databaseUrl, eventually, natsUrl } from '@dailydesk/testing';
 import { loadConfig } from './config';
+import { migrateDispatchSchema } from './dispatch/dispatch.schema';
 import { startSmsDispatch, type RunningSmsDispatch, type SmsDispatchOverrides } from './sms-dispatch.app';
 
 /** One isolated installation per test file: namespace, schema prefix, simulator. */
@@ -133,4 +135,22 @@ export function sendSms(messageId: string, over: Partial<SendSms['data']> = {}, 
       ...over,
     },
   } as SendSms;
+}
+
+/**
+ * The service's tables alone, in a fresh schema of the test database, for a test file of one table-level piece (no
+ * service running): created in `beforeAll`, dropped in `afterAll`. `s` is the quoted schema name for SQL.
+ */
+export function useDispatchTables(prefix: string): { readonly db: Database; readonly schema: string; readonly s: string } {
+  const t = { schema: `${prefix}_${randomBytes(4).toString('hex')}` } as { db: Database; schema: string; s: string };
+  t.s = `"${t.schema}"`;
+  beforeAll(async () => {
+    t.db = await openDatabase({ databaseUrl: databaseUrl() });
+    await migrateDispatchSchema(t.db, t.schema);
+  });
+  afterAll(async () => {
+    await t.db.exec(`DROP SCHEMA IF EXISTS ${t.s} CASCADE`);
+    await t.db.close();
+  });
+  return t;
 }

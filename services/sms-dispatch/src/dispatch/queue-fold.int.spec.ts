@@ -1,24 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { EnvelopeBase } from '@dailydesk/contracts';
-import { openDatabase, type Database } from '@dailydesk/event-store';
-import { databaseUrl } from '@dailydesk/testing';
 import type { SmsQueuedData } from '../intake/intake.events';
+import { useDispatchTables } from '../sms-dispatch.test-harness';
 import { migrateDispatchSchema } from './dispatch.schema';
 import { foldQueueEvents } from './queue-fold';
 
 /** The queue fold against the machine's PostgreSQL: `messages` keeps only waiting texts, day counts are exact. */
 describe('foldQueueEvents (PostgreSQL)', () => {
-  const schema = `fold_${randomBytes(4).toString('hex')}`;
-  const s = `"${schema}"`;
-  let db: Database;
-  beforeAll(async () => {
-    db = await openDatabase({ databaseUrl: databaseUrl() });
-    await migrateDispatchSchema(db, schema);
-  });
-  afterAll(async () => {
-    await db.exec(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-    await db.close();
-  });
+  const t = useDispatchTables('fold');
 
   const envelope = (id: string, type: string, data: unknown): EnvelopeBase => ({
     id, type, v: 1, occurredAt: '2026-11-29T12:00:00.000Z', businessId: 'b', correlationId: 'c', causationId: null, data,
@@ -39,58 +27,58 @@ describe('foldQueueEvents (PostgreSQL)', () => {
   const batch = (...events: EnvelopeBase[]) => events.map((event) => ({ event, globalPosition: ++position }));
 
   const rows = async () =>
-    (await db.query<{ message_id: string; state: string; tid: number | null }>(`SELECT message_id, state, tid FROM ${s}.messages ORDER BY message_id`)).map(
+    (await t.db.query<{ message_id: string; state: string; tid: number | null }>(`SELECT message_id, state, tid FROM ${t.s}.messages ORDER BY message_id`)).map(
       (r) => `${r.message_id}:${r.state}${r.tid === null ? '' : `:${r.tid}`}`,
     );
   const days = async () =>
-    (await db.query<{ port: string; day: string; sent: number }>(`SELECT port, to_char(day, 'YYYY-MM-DD') AS day, sent FROM ${s}.port_day_sent ORDER BY port, day`)).map(
+    (await t.db.query<{ port: string; day: string; sent: number }>(`SELECT port, to_char(day, 'YYYY-MM-DD') AS day, sent FROM ${t.s}.port_day_sent ORDER BY port, day`)).map(
       (r) => `${r.port} ${r.day} ${r.sent}`,
     );
 
   it('writes nothing for a text queued and finished in one batch; a waiting one stays until its outcome deletes it', async () => {
-    await foldQueueEvents(db, schema, batch(queued('a1'), queued('a2'), queued('a3'), assigned('a1', 11), sent('a1', 11), assigned('a2', 12)));
+    await foldQueueEvents(t.db, t.schema, batch(queued('a1'), queued('a2'), queued('a3'), assigned('a1', 11), sent('a1', 11), assigned('a2', 12)));
     expect(await rows()).toEqual(['a2:assigned:12', 'a3:queued']);
-    await foldQueueEvents(db, schema, batch(sent('a2', 12), assigned('a3', 13, '1.02'), failed('a9')));
+    await foldQueueEvents(t.db, t.schema, batch(sent('a2', 12), assigned('a3', 13, '1.02'), failed('a9')));
     expect(await rows()).toEqual(['a3:assigned:13']);
-    await foldQueueEvents(db, schema, batch(failed('a3'), assigned('a3', 13, '1.02'))); // a late assignment finds no row
+    await foldQueueEvents(t.db, t.schema, batch(failed('a3'), assigned('a3', 13, '1.02'))); // a late assignment finds no row
     expect(await rows()).toEqual([]);
     expect(await days()).toEqual(['1.01 2026-11-29 2']);
   });
 
   it('skips the queued row of a text whose outcome this process already stored (it comes in a later batch)', async () => {
     const stored = new Set(['d1']);
-    await foldQueueEvents(db, schema, batch(queued('d1'), queued('d2'), assigned('d1', 31), assigned('d2', 32)), (id) => stored.has(id));
+    await foldQueueEvents(t.db, t.schema, batch(queued('d1'), queued('d2'), assigned('d1', 31), assigned('d2', 32)), (id) => stored.has(id));
     expect(await rows()).toEqual(['d2:assigned:32']);
-    await foldQueueEvents(db, schema, batch(sent('d1', 31), sent('d2', 32)));
+    await foldQueueEvents(t.db, t.schema, batch(sent('d1', 31), sent('d2', 32)));
     expect(await rows()).toEqual([]);
   });
 
   it('counts each SmsSent once per port and UTC day, also when batches are folded again with other boundaries after a crash', async () => {
-    await db.exec(`TRUNCATE ${s}.port_day_sent`);
+    await t.db.exec(`TRUNCATE ${t.s}.port_day_sent`);
     const events = batch(
       queued('b1'), sent('b1', 21, '1.01', '2026-11-29T23:59:59.000Z'),
       queued('b2'), sent('b2', 22, '1.01', '2026-11-30T00:00:00.000+00:00'),
       queued('b3'), sent('b3', 23, '1.02', '2026-11-30T01:00:00.000+01:00'), // 00:00 UTC: the 30th
       queued('b4'), sent('b4', 24, '1.02', '2026-11-30T12:00:00.000Z'),
     );
-    await foldQueueEvents(db, schema, events.slice(0, 5));
+    await foldQueueEvents(t.db, t.schema, events.slice(0, 5));
     // The checkpoint was not stored: the same events again, cut elsewhere.
-    await foldQueueEvents(db, schema, events.slice(0, 3));
-    await foldQueueEvents(db, schema, events.slice(3));
-    await foldQueueEvents(db, schema, events.slice(6));
+    await foldQueueEvents(t.db, t.schema, events.slice(0, 3));
+    await foldQueueEvents(t.db, t.schema, events.slice(3));
+    await foldQueueEvents(t.db, t.schema, events.slice(6));
     expect(await days()).toEqual(['1.01 2026-11-29 1', '1.01 2026-11-30 1', '1.02 2026-11-30 2']);
     expect(await rows()).toEqual([]);
   });
 
   it('upgrades a table that kept finished texts: today\'s counts move to port_day_sent, only waiting rows stay', async () => {
-    await db.exec(`TRUNCATE ${s}.port_day_sent`);
-    await db.exec(`INSERT INTO ${s}.messages (message_id, correlation_id, intake_event_id, lane, position, to_e164, encoding, segments, purpose, refs, state, port, sent_at)
+    await t.db.exec(`TRUNCATE ${t.s}.port_day_sent`);
+    await t.db.exec(`INSERT INTO ${t.s}.messages (message_id, correlation_id, intake_event_id, lane, position, to_e164, encoding, segments, purpose, refs, state, port, sent_at)
       VALUES ('u1', 'c', 'i1', 1, 1, '+49', 'GSM-7', 1, 'review', '{}', 'sent', '1.01', now()),
              ('u2', 'c', 'i2', 1, 2, '+49', 'GSM-7', 1, 'review', '{}', 'sent', '1.01', now()),
              ('u3', 'c', 'i3', 1, 3, '+49', 'GSM-7', 1, 'review', '{}', 'failed', NULL, NULL),
              ('u4', 'c', 'i4', 1, 4, '+49', 'GSM-7', 1, 'review', '{}', 'queued', NULL, NULL)`);
-    await migrateDispatchSchema(db, schema);
-    await migrateDispatchSchema(db, schema); // idempotent
+    await migrateDispatchSchema(t.db, t.schema);
+    await migrateDispatchSchema(t.db, t.schema); // idempotent
     expect(await rows()).toEqual(['u4:queued']);
     const today = new Date().toISOString().slice(0, 10);
     expect(await days()).toEqual([`1.01 ${today} 2`]);
