@@ -45,8 +45,11 @@ export interface SubscribeOptions {
   /**
    * Receives the events in global order, in batches of at most `batchSize`. The checkpoint advances only after it
    * resolves; if it throws, the same batch is offered again after a back-off (at-least-once: handlers must be idempotent).
+   * A handler that keeps state for some events in memory only may hold the stored checkpoint back by resolving
+   * `{ checkpointAt }` (below the batch's end): the subscription goes on reading past it, and after a restart delivers
+   * again from there. It must never move back (a lower checkpoint than one already stored is ignored).
    */
-  readonly handler: (events: RecordedEvent[]) => Promise<void>;
+  readonly handler: (events: RecordedEvent[]) => Promise<void | { readonly checkpointAt: GlobalPosition }>;
   /** Default 500. */
   readonly batchSize?: number;
   /** Fallback polling period when no wake-up arrives, default 1000 ms. */

@@ -84,8 +84,8 @@ export class SubscriptionRunner implements Subscription {
           continue;
         }
         heldBack = 0;
-        if (batch.length > 0) await handler(batch);
-        await this.source.storeCheckpoint(name, last);
+        const held = batch.length > 0 ? await handler(batch) : undefined;
+        await this.source.storeCheckpoint(name, held ? Math.min(held.checkpointAt, last) : last);
         this.current = last;
         failures = 0;
       } catch (err) {

@@ -253,6 +253,27 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       expect(seen.map(ids)).toEqual([[wanted[0]!.id], [wanted[1]!.id]]);
     });
 
+    it('a handler holding its checkpoint back is read on past it, and after a restart gets the held events again', async () => {
+      const first = [envelope(), envelope(), envelope(), envelope()];
+      await store.appendToStream('h', first, { expectedVersion: 'no-stream' });
+      const log = await settledLog(store, 4);
+      const seen: RecordedEvent[] = [];
+      // Holds the checkpoint just before the second event (as if it kept that one in memory).
+      const sub = store.subscribe({ name: 'held', batchSize: 2, handler: async (batch) => (seen.push(...batch), { checkpointAt: log[0]!.globalPosition }) });
+      await eventually(() => seen.length === 4);
+      expect(sub.position).toBe(log[3]!.globalPosition);
+      await sub.stop();
+      expect(await store.readCheckpoint('held')).toBe(log[0]!.globalPosition);
+
+      store = await harness.reopen(store);
+      const again: RecordedEvent[] = [];
+      const resumed = store.subscribe({ name: 'held', handler: async (batch) => void again.push(...batch) });
+      await eventually(() => again.length === 3);
+      await resumed.stop();
+      expect(ids(again)).toEqual(first.slice(1).map((e) => e.id));
+      expect(await store.readCheckpoint('held')).toBe(log[3]!.globalPosition);
+    });
+
     it('offers a failed batch again (at-least-once) without advancing the checkpoint', async () => {
       await store.appendToStream('f', [envelope(), envelope()], { expectedVersion: 'no-stream' });
       let calls = 0;
