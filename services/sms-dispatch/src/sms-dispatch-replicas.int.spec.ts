@@ -33,9 +33,25 @@ it('sends each message once with two replicas, and the standby takes over when t
   expect(leader.runtime.stats.snapshot()['projection']?.items ?? 0).toBeGreaterThan(0);
   expect(standby.runtime.stats.snapshot()['projection']).toBeUndefined();
 
+  // Texts due in an hour wait in the leader's memory (held by its fold, not in the queue table): a standby's status
+  // reports the count the leader stores every second.
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  await h.publish(Array.from({ length: 5 }, (_, k) => sendSms(`rep-later-${k}`, { recipient: { phone: phone(900 + k), defaultRegion: 'DE' }, notBefore: later })));
+  await eventually(async () => expect(leader.runtime.dispatcher.queueDepth()?.[0]).toBe(5), { timeoutMs: 10_000 });
+  await eventually(
+    async () => {
+      const status = (await (await fetch(`${standby.url}/sms-gateway/status`)).json()) as { leader: boolean; queue: Record<string, number>; queueCountedAt: string | null };
+      expect(status).toMatchObject({ leader: false, queue: { instant: 5, normal: 0, bulk: 0 } });
+      expect(Date.now() - Date.parse(status.queueCountedAt!)).toBeLessThan(5_000);
+    },
+    { timeoutMs: 5_000 },
+  );
+
   await leader.close();
   h.service = standby;
   await eventually(async () => expect(standby.runtime.dispatcher.isLeader).toBe(true), { timeoutMs: 10_000 });
+  // The five texts the old leader held in memory only: the new leader's fold read them again from the log.
+  expect(standby.runtime.dispatcher.queueDepth()).toEqual([5, 0, 0]);
   await h.publish(requests(200, 300));
   await eventually(async () => expect(tasksPerPhone().size).toBe(300), { timeoutMs: 15_000 });
   await h.intakeDrained();

@@ -17,6 +17,9 @@ import { appendNew, type AppendedBatch } from './store-writes';
 import { UnknownOutcomes } from './unknown-outcomes';
 import { WaitingQueue } from './waiting-queue';
 
+/** How often the leader stores its queue depth for standbys' status (`leader_queue`). */
+const DEPTH_EVERY_MS = 1_000;
+
 export interface DispatcherHooks {
   /** Test crash point: called after a POST answered, before its outcome is appended; returning true stops the dispatcher there. */
   crashAfterPost?: () => boolean;
@@ -42,6 +45,7 @@ export class Dispatcher {
   private pausedUntil = 0;
   private lastRefresh = -Infinity;
   private lastPrune = -Infinity;
+  private lastDepthWrite = -Infinity;
   readonly circuit: CircuitBreaker;
   lastSuccessfulSendAt: string | null = null;
   /** Outcomes this process stored, by type (SmsSent, SmsFailed, SmsSuppressed). */
@@ -127,12 +131,16 @@ export class Dispatcher {
     this.projection.start(); // folds while this replica leads
     await this.projection.caughtUp();
     const s = `"${this.schema}"`;
-    // Loaded while no batch is folded: every later batch is observed, every earlier one is in these rows.
+    // Loaded while no batch is folded: every later batch is observed, every earlier one is in these rows or held by
+    // the fold (a text held may also have an older row, written before a restart: the held one is current).
     await this.projection.exclusive(async () => {
-      const rows = await this.db.query<QueueRow>(`SELECT * FROM ${s}.messages WHERE state IN ('queued', 'assigned') ORDER BY lane, position`);
+      const waiting = new Map(this.projection.heldRows().map((r) => [r.message_id, r]));
+      for (const r of await this.db.query<QueueRow>(`SELECT * FROM ${s}.messages WHERE state IN ('queued', 'assigned')`)) {
+        if (!waiting.has(r.message_id)) waiting.set(r.message_id, { ...r, position: Number(r.position), opted_out: null, sticky_port: null });
+      }
       this.queue.clear();
       const nowMs = this.clock();
-      for (const r of rows) this.queue.add({ ...r, position: Number(r.position), opted_out: null, sticky_port: null }, nowMs);
+      for (const r of [...waiting.values()].sort((a, b) => a.lane - b.lane || Number(a.position) - Number(b.position))) this.queue.add(r, nowMs);
       this.queue.observedUpTo = this.projection.foldedThrough;
       this.queueLoaded = true;
     });
@@ -203,6 +211,16 @@ export class Dispatcher {
       void pruneOldRows(this.db, this.schema, this.o.auditRetentionDays)
         .then((n) => n > 0 && this.logger.info({ auditRows: n }, 'pruned old gateway audit rows'))
         .catch((err: unknown) => this.logger.warn({ err }, 'pruning old rows failed; next try in an hour'));
+    }
+    if (performance.now() - this.lastDepthWrite >= DEPTH_EVERY_MS) {
+      this.lastDepthWrite = performance.now();
+      void this.db
+        .query(
+          `INSERT INTO "${this.schema}".leader_queue (instant, normal, bulk, at) VALUES ($1, $2, $3, now())
+           ON CONFLICT (one) DO UPDATE SET instant = excluded.instant, normal = excluded.normal, bulk = excluded.bulk, at = excluded.at`,
+          this.queue.depth(),
+        )
+        .catch((err: unknown) => this.logger.warn({ err }, 'storing the queue depth for standbys failed'));
     }
     if (this.gateway && this.o.enabled) {
       if (!this.circuit.allows()) return;

@@ -2,10 +2,13 @@ import type { EnvelopeBase } from '@dailydesk/contracts';
 import type { SmsQueuedData } from '../intake/intake.events';
 import { useDispatchTables } from '../sms-dispatch.test-harness';
 import { migrateDispatchSchema } from './dispatch.schema';
-import { foldQueueEvents } from './queue-fold';
+import { QueueFold } from './queue-fold';
 
-/** The queue fold against the machine's PostgreSQL: `messages` keeps only waiting texts, day counts are exact. */
-describe('foldQueueEvents (PostgreSQL)', () => {
+/**
+ * The queue fold against the machine's PostgreSQL: waiting texts are held in memory with the checkpoint before them,
+ * `messages` gets only the ones that wait long (parked) and loses them with their outcome, day counts are exact.
+ */
+describe('QueueFold (PostgreSQL)', () => {
   const t = useDispatchTables('fold');
 
   const envelope = (id: string, type: string, data: unknown): EnvelopeBase => ({
@@ -35,21 +38,65 @@ describe('foldQueueEvents (PostgreSQL)', () => {
       (r) => `${r.port} ${r.day} ${r.sent}`,
     );
 
-  it('writes nothing for a text queued and finished in one batch; a waiting one stays until its outcome deletes it', async () => {
-    await foldQueueEvents(t.db, t.schema, batch(queued('a1'), queued('a2'), queued('a3'), assigned('a1', 11), sent('a1', 11), assigned('a2', 12)));
-    expect(await rows()).toEqual(['a2:assigned:12', 'a3:queued']);
-    await foldQueueEvents(t.db, t.schema, batch(sent('a2', 12), assigned('a3', 13, '1.02'), failed('a9')));
-    expect(await rows()).toEqual(['a3:assigned:13']);
-    await foldQueueEvents(t.db, t.schema, batch(failed('a3'), assigned('a3', 13, '1.02'))); // a late assignment finds no row
+  /** A fold as one process runs it (a new one after each simulated crash); its clock is `clock.ms`. */
+  const clock = { ms: 0 };
+  const fold = (parkAfterMs: number, maxHeld: number) => new QueueFold(t.db, t.schema, { parkAfterMs, maxHeld }, () => clock.ms);
+  const positionOf = (events: Array<{ event: EnvelopeBase; globalPosition: number }>, id: string) => events.find((e) => e.event.id === id)!.globalPosition;
+  const held = (f: QueueFold) => f.heldRows().map((r) => `${r.message_id}:${r.state}${r.tid === null ? '' : `:${r.tid}`}`);
+
+  it('holds waiting texts in memory, the checkpoint just before the oldest, and writes no queue row for them', async () => {
+    const f = fold(60_000, 100);
+    const first = batch(queued('h1'), queued('h2'), queued('h3'), assigned('h1', 41), sent('h1', 41), assigned('h2', 42));
+    expect(await f.apply(first)).toBe(positionOf(first, 'sms:h2:intake') - 1);
+    expect(held(f)).toEqual(['h2:assigned:42', 'h3:queued']);
+    expect(await f.apply(batch(sent('h2', 42)))).toBe(positionOf(first, 'sms:h3:intake') - 1);
+    expect(await f.apply(batch(failed('h3')))).toBeNull();
     expect(await rows()).toEqual([]);
     expect(await days()).toEqual(['1.01 2026-11-29 2']);
   });
 
-  it('skips the queued row of a text whose outcome this process already stored (it comes in a later batch)', async () => {
+  it('parks the oldest texts beyond maxHeld and those held parkAfterMs, and deletes a parked row with its outcome', async () => {
+    const f = fold(1_000, 2);
+    const first = batch(queued('a1'), queued('a2'), queued('a3'));
+    expect(await f.apply(first)).toBe(positionOf(first, 'sms:a2:intake') - 1); // a1 parked: three held, two allowed
+    expect(await rows()).toEqual(['a1:queued']);
+    clock.ms += 999;
+    await f.apply(batch(assigned('a2', 12)));
+    expect(await rows()).toEqual(['a1:queued']);
+    clock.ms += 1;
+    expect(await f.apply(batch(assigned('a1', 11)))).toBeNull(); // a2, a3 waited 1,000 ms: parked, as they are now
+    expect(await rows()).toEqual(['a1:assigned:11', 'a2:assigned:12', 'a3:queued']);
+    await f.apply(batch(sent('a2', 12), assigned('a3', 13, '1.02'), failed('a9')));
+    expect(await rows()).toEqual(['a1:assigned:11', 'a3:assigned:13']);
+    await f.apply(batch(sent('a1', 11), failed('a3'), assigned('a3', 13, '1.02'))); // a late assignment finds no row
+    expect(await rows()).toEqual([]);
+  });
+
+  it('does not park a text whose outcome this process already stored (it comes in a later batch): it is held instead', async () => {
+    const f = fold(0, 0);
     const stored = new Set(['d1']);
-    await foldQueueEvents(t.db, t.schema, batch(queued('d1'), queued('d2'), assigned('d1', 31), assigned('d2', 32)), (id) => stored.has(id));
+    f.outcomeStored = (id) => stored.has(id);
+    const first = batch(queued('d1'), queued('d2'), assigned('d1', 31), assigned('d2', 32));
+    expect(await f.apply(first)).toBe(positionOf(first, 'sms:d1:intake') - 1);
     expect(await rows()).toEqual(['d2:assigned:32']);
-    await foldQueueEvents(t.db, t.schema, batch(sent('d1', 31), sent('d2', 32)));
+    expect(await f.apply(batch(sent('d1', 31), sent('d2', 32)))).toBeNull();
+    expect(await rows()).toEqual([]);
+  });
+
+  it('after a crash the replay from the held checkpoint holds the texts again; one parked before is deleted with its outcome', async () => {
+    const before = fold(60_000, 2);
+    before.outcomeStored = (id) => id === 'r1';
+    const events = batch(queued('r1'), queued('r2'), queued('r3'));
+    // r1 held (its outcome is coming), r2 parked (three held, two allowed), r3 held: the checkpoint stays before r1.
+    expect(await before.apply(events)).toBe(positionOf(events, 'sms:r1:intake') - 1);
+    expect(await rows()).toEqual(['r2:queued']);
+    const after = fold(60_000, 100); // the process restarts: the log from the checkpoint again
+    expect(await after.apply(events)).toBe(positionOf(events, 'sms:r1:intake') - 1);
+    expect(held(after)).toEqual(['r1:queued', 'r2:queued', 'r3:queued']);
+    await after.apply(batch(sent('r1', 51), assigned('r2', 52), assigned('r3', 53)));
+    expect(held(after)).toEqual(['r2:assigned:52', 'r3:assigned:53']);
+    // r2's row, written before the restart, goes with its outcome.
+    expect(await after.apply(batch(sent('r2', 52), sent('r3', 53)))).toBeNull();
     expect(await rows()).toEqual([]);
   });
 
@@ -61,11 +108,12 @@ describe('foldQueueEvents (PostgreSQL)', () => {
       queued('b3'), sent('b3', 23, '1.02', '2026-11-30T01:00:00.000+01:00'), // 00:00 UTC: the 30th
       queued('b4'), sent('b4', 24, '1.02', '2026-11-30T12:00:00.000Z'),
     );
-    await foldQueueEvents(t.db, t.schema, events.slice(0, 5));
-    // The checkpoint was not stored: the same events again, cut elsewhere.
-    await foldQueueEvents(t.db, t.schema, events.slice(0, 3));
-    await foldQueueEvents(t.db, t.schema, events.slice(3));
-    await foldQueueEvents(t.db, t.schema, events.slice(6));
+    await fold(0, 0).apply(events.slice(0, 5));
+    // The checkpoint was not stored: the same events again, cut elsewhere (after each crash, a new process's fold).
+    const again = fold(0, 0);
+    await again.apply(events.slice(0, 3));
+    await again.apply(events.slice(3));
+    await fold(0, 0).apply(events.slice(6));
     expect(await days()).toEqual(['1.01 2026-11-29 1', '1.01 2026-11-30 1', '1.02 2026-11-30 2']);
     expect(await rows()).toEqual([]);
   });

@@ -1,26 +1,28 @@
 import type { Database, EventStore, RecordedEvent, Subscription } from '@dailydesk/event-store';
 import type { Logger } from 'pino';
-import { foldQueueEvents } from './queue-fold';
+import type { QueueRow } from './outcome-events';
+import { HOLD_LIMITS, QueueFold, type HoldLimits } from './queue-fold';
 import { StageStats } from './stage-stats';
 
 type BatchListener = (events: RecordedEvent[]) => void;
 
 /**
- * Folds this service's own events into its tables: the durable queue (`messages`), consent, and the sticky
- * recipient → port map. Only the replica whose dispatcher leads folds (they would all fold the same events into the
- * same rows: idempotent, but paid once per replica); standbys read the tables the leader keeps. One statement per
- * subscription batch (a message queued and finished within one batch is written once, in its final state); every statement is idempotent (redelivered batches are harmless) and a
- * message's state never moves backwards. Nothing waits for this fold on the way to the gateway: the dispatcher keeps
- * its own queue in memory (`waiting-queue.ts`) and reads this table only when it takes over.
+ * Folds this service's own events into its tables (`queue-fold.ts`): the durable queue (`messages`, for texts that
+ * wait long; the others are held in memory with the checkpoint before them), consent, and the sticky recipient → port
+ * map. Only the replica whose dispatcher leads folds (they would all fold the same events into the same rows:
+ * idempotent, but paid once per replica); standbys read the tables the leader keeps. Nothing waits for this fold on
+ * the way to the gateway: the dispatcher keeps its own queue in memory (`waiting-queue.ts`) and reads the table and
+ * the held texts only when it takes over.
  */
 export class QueueProjection {
   private subscription: Subscription | null = null;
   private readonly listeners = new Set<BatchListener>();
+  private fold: QueueFold;
   /** Last position folded into the tables (ahead of `position` while the checkpoint is being stored). */
   foldedUpTo = 0;
   /** Batches and {@link exclusive} sections run one at a time, in order. */
   private tail: Promise<unknown> = Promise.resolve();
-  /** Messages whose outcome this process has stored: their queued rows are not written (see foldQueueEvents). */
+  /** Messages whose outcome this process has stored: not parked in the table (see QueueFold). */
   outcomeStored: (messageId: string) => boolean = () => false;
 
   constructor(
@@ -29,20 +31,34 @@ export class QueueProjection {
     private readonly schema: string,
     private readonly logger: Logger,
     private readonly stats = new StageStats(),
-  ) {}
+    private readonly holdLimits: HoldLimits = HOLD_LIMITS,
+  ) {
+    this.fold = this.newFold();
+  }
+
+  private newFold(): QueueFold {
+    const fold = new QueueFold(this.db, this.schema, this.holdLimits);
+    fold.outcomeStored = (id) => this.outcomeStored(id);
+    return fold;
+  }
 
   /** Starts folding (the dispatcher does, when its replica takes over); a no-op while running. */
   start(): void {
     if (this.subscription) return;
+    // A new run reads the log again from the stored checkpoint, which lies before every text the last run held.
+    this.fold = this.newFold();
+    this.foldedUpTo = 0;
+    const fold = this.fold;
     this.subscription = this.store.subscribe({
       name: 'sms-dispatch-queue',
       batchSize: 5000,
       logger: this.logger,
       handler: (events) =>
         this.exclusive(async () => {
-          await this.stats.time('projection', events.length, () => foldQueueEvents(this.db, this.schema, events, this.outcomeStored));
+          const held = await this.stats.time('projection', events.length, () => fold.apply(events));
           this.foldedUpTo = Math.max(this.foldedUpTo, events[events.length - 1]!.globalPosition);
           for (const l of this.listeners) l(events);
+          return held === null ? undefined : { checkpointAt: held };
         }),
     });
   }
@@ -80,7 +96,12 @@ export class QueueProjection {
     await subscription?.stop();
   }
 
-  /** Last position the tables hold everything up to (inside {@link exclusive}: no batch half applied). */
+  /** Waiting texts the fold holds in memory, not in `messages` (inside {@link exclusive}: as of {@link foldedThrough}). */
+  heldRows(): QueueRow[] {
+    return this.fold.heldRows();
+  }
+
+  /** Last position the tables and held texts reflect everything up to (inside {@link exclusive}: no batch half applied). */
   get foldedThrough(): number {
     return Math.max(this.foldedUpTo, this.position);
   }

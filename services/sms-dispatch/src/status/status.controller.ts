@@ -11,13 +11,18 @@ export class StatusController {
   @Get('status')
   async status() {
     const { dispatcher, gateway, config } = this.runtime;
-    // The sending replica knows its queue in memory; another one reads the projection (which may lag a little).
-    const depth =
-      dispatcher.queueDepth() ??
-      (await this.runtime.db.query<{ lane: number; n: string }>(
-        `SELECT lane, count(*) AS n FROM "${this.runtime.schema}".messages WHERE state IN ('queued', 'assigned') GROUP BY lane`,
-      )).reduce<number[]>((d, r) => ((d[r.lane] = Number(r.n)), d), [0, 0, 0]);
-    const queue = Object.fromEntries(LANES.map((l, i) => [l, depth[i] ?? 0]));
+    // The sending replica knows its queue in memory; another one reports the leader's count, stored every second
+    // (most waiting texts live only in the leader's memory and the log: queue-fold.ts), and when it was counted.
+    let depth: number[] | null = dispatcher.queueDepth();
+    let queueCountedAt: string | null = depth ? new Date().toISOString() : null;
+    if (!depth) {
+      const [row] = await this.runtime.db.query<{ instant: number; normal: number; bulk: number; at: Date }>(
+        `SELECT instant, normal, bulk, at FROM "${this.runtime.schema}".leader_queue`,
+      );
+      depth = row ? [row.instant, row.normal, row.bulk] : [0, 0, 0];
+      queueCountedAt = row ? row.at.toISOString() : null;
+    }
+    const queue = Object.fromEntries(LANES.map((l, i) => [l, depth![i] ?? 0]));
     return {
       enabled: config.enabled,
       leader: dispatcher.isLeader,
@@ -25,6 +30,7 @@ export class StatusController {
       latencyMs: gateway?.lastLatencyMs ?? null,
       ports: { registered: dispatcher.pacer.registered.length, total: dispatcher.portsTotal, active: dispatcher.pacer.registered },
       queue,
+      queueCountedAt,
       circuit: {
         state: dispatcher.circuit.state,
         consecutiveFailures: dispatcher.circuit.consecutiveFailures,
