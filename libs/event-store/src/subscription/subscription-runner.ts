@@ -85,7 +85,8 @@ export class SubscriptionRunner implements Subscription {
         }
         heldBack = 0;
         const held = batch.length > 0 ? await handler(batch) : undefined;
-        await this.source.storeCheckpoint(name, held ? Math.min(held.checkpointAt, last) : last);
+        const checkpoint = typeof held?.checkpointAt === 'number' ? Math.min(held.checkpointAt, last) : last;
+        await this.source.storeCheckpoint(name, checkpoint);
         this.current = last;
         failures = 0;
       } catch (err) {
