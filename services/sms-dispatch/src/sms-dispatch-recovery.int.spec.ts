@@ -42,6 +42,24 @@ describe('sms-dispatch when the answer to a POST is lost', () => {
     await h.stopService();
   });
 
+  it('the same with the text parked in the queue table (held no time): the restart reads it back from there, no second task', async () => {
+    const holdLimits = { parkAfterMs: 0, maxHeld: 0 };
+    let crash = true;
+    await h.start({}, { hooks: { crashAfterPost: () => crash }, holdLimits });
+    await h.publish([sendSms('crash-p', { recipient: { phone: '+4917100000004', defaultRegion: 'DE' } })]);
+    await eventually(() => expect(tasksTo('+4917100000004')).toHaveLength(1), { timeoutMs: 10_000 });
+    const table = `"${h.schemaPrefix}sms_dispatch".messages`;
+    await eventually(async () => expect(await h.service!.database.query(`SELECT state FROM ${table} WHERE message_id = 'crash-p'`)).toEqual([{ state: 'assigned' }]));
+    await h.stopService();
+    crash = false;
+    await h.start({}, { holdLimits });
+    await eventually(async () => expect((await outcomeOf('crash-p')).map((o) => o.type)).toEqual(['SmsSent']), { timeoutMs: 10_000 });
+    expect(tasksTo('+4917100000004')).toHaveLength(1);
+    expect(h.sim.control.tasks().filter((t) => t.recipients.includes('4917100000004'))).toHaveLength(1);
+    await eventually(async () => expect(await h.service!.database.query(`SELECT state FROM ${table} WHERE message_id = 'crash-p'`)).toEqual([]));
+    await h.stopService();
+  });
+
   it('after a crash, a task the gateway already finished is resent with the same tid and its 13 Duplicated TaskId proves it was there', async () => {
     h.sim.control.configure({ duplicateTid: 'forever' });
     for (let p = 1; p <= 4; p++) h.sim.control.setPort(p, { sendTimeMs: 0 });

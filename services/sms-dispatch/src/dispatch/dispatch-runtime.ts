@@ -8,17 +8,20 @@ import { IntakeBatcher } from '../intake/intake-batcher';
 import { migrateDispatchSchema } from './dispatch.schema';
 import { Dispatcher, type DispatcherHooks } from './dispatcher';
 import { PortPacer, type Clock } from './port-pacer';
+import type { HoldLimits } from './queue-fold';
 import { QueueProjection } from './queue.projection';
 import { StageStats } from './stage-stats';
 
 /** Per-URL status report cache period requested from the gateway (s); SMS_REPORT_GRACE_MS must exceed it. */
 const REPORT_CACHE_PERIOD_S = 30;
 
-/** What tests (and the all-in-one runner) may replace: the clock, the idle poll, crash points. */
+/** What tests (and the all-in-one runner) may replace: the clock, the idle poll, crash points, the hold limits. */
 export interface DispatchOverrides {
   readonly clock?: Clock;
   readonly idleMs?: number;
   readonly hooks?: DispatcherHooks;
+  /** How long waiting texts are held in memory before the queue table gets them (default HOLD_LIMITS: 10 s, 50,000). */
+  readonly holdLimits?: HoldLimits;
   /** How often a replica that is not the dispatcher retries the lock (ms, default 1000). */
   readonly leadershipCheckMs?: number;
 }
@@ -58,7 +61,7 @@ export class DispatchRuntime {
         })
       : null;
     this.gateway = this.client ? new AuditedGateway(this.client, db, schema, config.gatewayTimeoutMs, logger) : null;
-    this.projection = new QueueProjection(store, db, schema, logger, this.stats);
+    this.projection = new QueueProjection(store, db, schema, logger, this.stats, overrides.holdLimits);
     const pacer = new PortPacer({ perMinute: config.portPerMinute, dailyCap: config.simDailyCap, clock });
     this.dispatcher = new Dispatcher(config, store, db, schema, this.projection, this.gateway, pacer, clock, logger, overrides.hooks, overrides.idleMs, this.stats, overrides.leadershipCheckMs);
     this.intake = new IntakeBatcher(store, db, schema, { enabled: config.enabled, maxSegments: config.maxSegments, clock }, logger, (stored) => this.dispatcher.enqueueAppended(stored), this.stats);
