@@ -102,6 +102,12 @@ async function rawInserts(): Promise<number> {
   return r;
 }
 
+/** VmHWM of this process (the service runs in it): the memory price of its heap settings. */
+function peakRssMb(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
 async function sentCount(service: RunningSmsDispatch): Promise<number> {
   const rows = await service.database.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}_events".events WHERE type = 'SmsSent'`);
   return Number(rows[0]!.n);
@@ -235,7 +241,7 @@ async function main() {
   await follower?.stop();
   const cpuLine = (what: string, cpu: Record<string, number>) =>
     `CPU ${what} (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(cpu).map((k) => `${k} ${(cpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
-  const drainCpuLine = cpuLine('during the drain', drainCpu);
+  const drainCpuLine = `${cpuLine('during the drain', drainCpu)}; peak RSS of this process (service + driver) ${peakRssMb()} MB`;
   // The queue table is folded and the events are relayed behind the POSTs: that work belongs to these texts too.
   await service.runtime.projection.caughtUp(120_000);
   await untilRelayed(service);
