@@ -60,6 +60,23 @@ describe('sms-dispatch when the answer to a POST is lost', () => {
     await h.stopService();
   });
 
+  it('a queue row left behind for a text already sent (a fold that lost its lock wrote it late) is deleted at takeover, not sent again', async () => {
+    await h.start();
+    await h.publish([sendSms('late-row', { recipient: { phone: '+4917100000005', defaultRegion: 'DE' } })]);
+    await eventually(async () => expect((await outcomeOf('late-row')).map((o) => o.type)).toEqual(['SmsSent']), { timeoutMs: 10_000 });
+    const table = `"${h.schemaPrefix}sms_dispatch".messages`;
+    await h.service!.database.query(
+      `INSERT INTO ${table} (message_id, correlation_id, intake_event_id, lane, position, to_e164, body, encoding, segments, purpose, refs, state, attempt)
+       VALUES ('late-row', 'corr-late-row', 'sms:late-row:intake', 0, 1, '+4917100000005', 'Your appointment is confirmed.', 'GSM-7', 1, 'confirmation', '{}', 'queued', 0)`,
+    );
+    await h.stopService();
+    await h.start();
+    await h.service!.runtime.dispatcher.settled();
+    expect(await h.service!.database.query(`SELECT state FROM ${table} WHERE message_id = 'late-row'`)).toEqual([]);
+    expect(tasksTo('+4917100000005')).toHaveLength(1);
+    await h.stopService();
+  });
+
   it('after a crash, a task the gateway already finished is resent with the same tid and its 13 Duplicated TaskId proves it was there', async () => {
     h.sim.control.configure({ duplicateTid: 'forever' });
     for (let p = 1; p <= 4; p++) h.sim.control.setPort(p, { sendTimeMs: 0 });

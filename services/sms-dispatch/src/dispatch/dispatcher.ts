@@ -13,7 +13,7 @@ import type { QueueProjection } from './queue.projection';
 import { PRUNE_EVERY_MS, pruneOldRows } from './retention';
 import { settle } from './settlement';
 import { StageStats } from './stage-stats';
-import { appendNew, type AppendedBatch } from './store-writes';
+import { appendNew, eventIdOf, type AppendedBatch } from './store-writes';
 import { UnknownOutcomes } from './unknown-outcomes';
 import { WaitingQueue } from './waiting-queue';
 
@@ -135,8 +135,17 @@ export class Dispatcher {
     // the fold (a text held may also have an older row, written before a restart: the held one is current).
     await this.projection.exclusive(async () => {
       const waiting = new Map(this.projection.heldRows().map((r) => [r.message_id, r]));
-      for (const r of await this.db.query<QueueRow>(`SELECT * FROM ${s}.messages WHERE state IN ('queued', 'assigned')`)) {
-        if (!waiting.has(r.message_id)) waiting.set(r.message_id, { ...r, position: Number(r.position), opted_out: null, sticky_port: null });
+      const rows = (await this.db.query<QueueRow>(`SELECT * FROM ${s}.messages WHERE state IN ('queued', 'assigned')`)).filter((r) => !waiting.has(r.message_id));
+      // A row whose outcome is stored is a leftover (a fold that lost its lock wrote it after the outcome was folded):
+      // deleted, never loaded, or its text would be sent again. Few rows: only texts that waited long are in the table.
+      const done = await this.store.storedIds(rows.map((r) => eventIdOf('outcome', r.message_id)));
+      const leftovers = rows.filter((r) => done.has(eventIdOf('outcome', r.message_id))).map((r) => r.message_id);
+      if (leftovers.length > 0) {
+        await this.db.query(`DELETE FROM ${s}.messages WHERE message_id = ANY($1::text[])`, [leftovers]);
+        this.logger.warn({ rows: leftovers.length }, 'queue rows of finished texts deleted at takeover');
+      }
+      for (const r of rows) {
+        if (!done.has(eventIdOf('outcome', r.message_id))) waiting.set(r.message_id, { ...r, position: Number(r.position), opted_out: null, sticky_port: null });
       }
       this.queue.clear();
       const nowMs = this.clock();

@@ -1,4 +1,5 @@
 import type { EnvelopeBase } from '@dailydesk/contracts';
+import type { Database } from '@dailydesk/event-store';
 import type { SmsQueuedData } from '../intake/intake.events';
 import { useDispatchTables } from '../sms-dispatch.test-harness';
 import { migrateDispatchSchema } from './dispatch.schema';
@@ -69,6 +70,32 @@ describe('QueueFold (PostgreSQL)', () => {
     await f.apply(batch(sent('a2', 12), assigned('a3', 13, '1.02'), failed('a9')));
     expect(await rows()).toEqual(['a1:assigned:11', 'a3:assigned:13']);
     await f.apply(batch(sent('a1', 11), failed('a3'), assigned('a3', 13, '1.02'))); // a late assignment finds no row
+    expect(await rows()).toEqual([]);
+  });
+
+  it('a text due for parking stays held when the statement fails, and is parked when the batch is offered again', async () => {
+    let failNext = false;
+    const flaky: Database = Object.create(t.db, {
+      query: {
+        value: (sql: string, params?: unknown[]) => {
+          if (failNext && sql.trimStart().startsWith('WITH')) {
+            failNext = false;
+            return Promise.reject(new Error('connection lost'));
+          }
+          return t.db.query(sql, params);
+        },
+      },
+    });
+    const f = new QueueFold(flaky, t.schema, { parkAfterMs: 1_000, maxHeld: 100 }, () => clock.ms);
+    await f.apply(batch(queued('f1')));
+    clock.ms += 1_000;
+    const second = batch(queued('f2'));
+    failNext = true;
+    await expect(f.apply(second)).rejects.toThrow('connection lost');
+    expect(held(f)).toEqual(['f1:queued', 'f2:queued']);
+    expect(await f.apply(second)).toBe(positionOf(second, 'sms:f2:intake') - 1); // the subscription's retry
+    expect(await rows()).toEqual(['f1:queued']);
+    await f.apply(batch(failed('f1'), failed('f2')));
     expect(await rows()).toEqual([]);
   });
 

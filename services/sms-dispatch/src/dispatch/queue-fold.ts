@@ -133,8 +133,9 @@ export class QueueFold {
       if (this.outcomeStored(id)) continue;
       parked.push(h.row);
     }
-    for (const row of parked) this.held.delete(row.message_id);
     await this.write(parked, assigned, finished, sticky, consent, sentPerPortDay);
+    // Let go only once written: when the statement fails, the subscription offers the batch again and they are parked then.
+    for (const row of parked) this.held.delete(row.message_id);
     const oldest = this.held.values().next();
     return oldest.done ? null : Number(oldest.value.row.position) - 1;
   }
