@@ -233,8 +233,13 @@ async function main() {
   service = await start(sim);
   const follower = process.env.REPLICAS === '2' ? startFollower(sim) : null;
   const startupMs = now() - t0;
+  // Kannel's figure starts at its first request, its processes already up: the same drain counted from the service
+  // being ready (the texts sent while it started are left out of the count as well as their time).
+  const sentAtReady = service.runtime.dispatcher.stored['SmsSent'] ?? 0;
+  const readyAt = now();
   await untilSent(service, N);
   const drain = rate(N, now() - t0);
+  const drainFromReady = rate(N - sentAtReady, now() - readyAt);
   if (profiler) process.stdout.write(`drain profile: ${await profiler.stop(process.env.PROF!)}\n`);
   const drainStages = service.runtime.stats.snapshot();
   const drainCpu = cpuSeconds(sim.pid, follower?.pid);
@@ -251,7 +256,8 @@ async function main() {
   if (process.env.ONLY === 'drain') {
     const vsKannel = kannel ? `, ${(drain / kannel.rate).toFixed(2)} of Kannel's ${Math.round(kannel.rate)}/s` : '';
     const doneVsKannel = kannel ? `, ${(drainDone / kannel.rate).toFixed(2)} of Kannel's` : '';
-    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel}; until folded and relayed ${Math.round(drainDone)}/s${doneVsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n${doneCpuLine}\n`);
+    const readyVsKannel = kannel ? `, ${(drainFromReady / kannel.rate).toFixed(2)} of Kannel's` : '';
+    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel}; from the service ready ${Math.round(drainFromReady)}/s${readyVsKannel} (start ${Math.round(startupMs)} ms, ${sentAtReady} sent by then); until folded and relayed ${Math.round(drainDone)}/s${doneVsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n${doneCpuLine}\n`);
     process.stdout.write(`stages (drain): ${Object.entries(drainStages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}\n`);
     await service.close();
     await sim.close();
@@ -298,6 +304,7 @@ async function main() {
   row('raw batched INSERT, 1000 rows/statement', rawInsert);
   if (kannel) row('Kannel 1.4.5: HTTP sendsms → file store → fakesmsc, 64 in flight', kannel.rate);
   row('sms-dispatch draining N waiting requests → accepted tasks', drain);
+  row('  the same, from the service ready (as Kannel is timed from its first request)', drainFromReady);
   row('  the same, until folded and relayed (all its work done)', drainDone);
   row('sms-dispatch with publishing concurrent → accepted tasks', concurrent);
   row('  (the concurrent publish itself, from another process)', concurrentPublish);

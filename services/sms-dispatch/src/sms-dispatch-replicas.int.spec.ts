@@ -34,7 +34,7 @@ it('sends each message once with two replicas, and the standby takes over when t
   expect(standby.runtime.stats.snapshot()['projection']).toBeUndefined();
 
   // Texts due in an hour wait in the leader's memory (held by its fold, not in the queue table): a standby's status
-  // reports the count the leader stores every second.
+  // reports the count the leader stores within a second of a change.
   const later = new Date(Date.now() + 3_600_000).toISOString();
   await h.publish(Array.from({ length: 5 }, (_, k) => sendSms(`rep-later-${k}`, { recipient: { phone: phone(900 + k), defaultRegion: 'DE' }, notBefore: later })));
   await eventually(async () => expect(leader.runtime.dispatcher.queueDepth()?.[0]).toBe(5), { timeoutMs: 10_000 });

@@ -44,8 +44,9 @@ export async function migrateDispatchSchema(db: Database, schema: string): Promi
       WHERE state = 'sent' AND port IS NOT NULL AND sent_at >= now() - interval '2 days' GROUP BY 1, 2
       ON CONFLICT DO NOTHING;
     DELETE FROM ${s}.messages WHERE state NOT IN ('queued', 'assigned');
-    -- The leader's count of waiting texts per lane, rewritten every second: what standbys report as queue depth (most
-    -- waiting texts are held in the leader's memory only, not in messages: see queue-fold.ts).
+    -- The leader's count of waiting texts per lane, rewritten within a second of each change (every 30 s otherwise):
+    -- what standbys report as queue depth (most waiting texts are held in the leader's memory only, not in messages:
+    -- see queue-fold.ts).
     CREATE TABLE IF NOT EXISTS ${s}.leader_queue (
       one boolean PRIMARY KEY DEFAULT true CHECK (one), instant int NOT NULL, normal int NOT NULL, bulk int NOT NULL, at timestamptz NOT NULL
     );

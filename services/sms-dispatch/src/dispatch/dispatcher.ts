@@ -17,8 +17,9 @@ import { appendNew, eventIdOf, type AppendedBatch } from './store-writes';
 import { UnknownOutcomes } from './unknown-outcomes';
 import { WaitingQueue } from './waiting-queue';
 
-/** How often the leader stores its queue depth for standbys' status (`leader_queue`). */
+/** How often the leader stores its queue depth for standbys' status (`leader_queue`) when it changed, and when not. */
 const DEPTH_EVERY_MS = 1_000;
+const DEPTH_UNCHANGED_EVERY_MS = 30_000;
 
 export interface DispatcherHooks {
   /** Test crash point: called after a POST answered, before its outcome is appended; returning true stops the dispatcher there. */
@@ -46,6 +47,7 @@ export class Dispatcher {
   private lastRefresh = -Infinity;
   private lastPrune = -Infinity;
   private lastDepthWrite = -Infinity;
+  private lastDepth = '';
   readonly circuit: CircuitBreaker;
   lastSuccessfulSendAt: string | null = null;
   /** Outcomes this process stored, by type (SmsSent, SmsFailed, SmsSuppressed). */
@@ -221,15 +223,22 @@ export class Dispatcher {
         .then((n) => n > 0 && this.logger.info({ auditRows: n }, 'pruned old gateway audit rows'))
         .catch((err: unknown) => this.logger.warn({ err }, 'pruning old rows failed; next try in an hour'));
     }
-    if (performance.now() - this.lastDepthWrite >= DEPTH_EVERY_MS) {
-      this.lastDepthWrite = performance.now();
-      void this.db
-        .query(
-          `INSERT INTO "${this.schema}".leader_queue (instant, normal, bulk, at) VALUES ($1, $2, $3, now())
-           ON CONFLICT (one) DO UPDATE SET instant = excluded.instant, normal = excluded.normal, bulk = excluded.bulk, at = excluded.at`,
-          this.queue.depth(),
-        )
-        .catch((err: unknown) => this.logger.warn({ err }, 'storing the queue depth for standbys failed'));
+    const sinceDepthWrite = performance.now() - this.lastDepthWrite;
+    if (sinceDepthWrite >= DEPTH_EVERY_MS) {
+      const depth = this.queue.depth();
+      const key = depth.join(' ');
+      // An idle installation rewrites the row only to show the count is current, not every second.
+      if (key !== this.lastDepth || sinceDepthWrite >= DEPTH_UNCHANGED_EVERY_MS) {
+        this.lastDepthWrite = performance.now();
+        this.lastDepth = key;
+        void this.db
+          .query(
+            `INSERT INTO "${this.schema}".leader_queue (instant, normal, bulk, at) VALUES ($1, $2, $3, now())
+             ON CONFLICT (one) DO UPDATE SET instant = excluded.instant, normal = excluded.normal, bulk = excluded.bulk, at = excluded.at`,
+            depth,
+          )
+          .catch((err: unknown) => this.logger.warn({ err }, 'storing the queue depth for standbys failed'));
+      }
     }
     if (this.gateway && this.o.enabled) {
       if (!this.circuit.allows()) return;

@@ -11,8 +11,9 @@ export class StatusController {
   @Get('status')
   async status() {
     const { dispatcher, gateway, config } = this.runtime;
-    // The sending replica knows its queue in memory; another one reports the leader's count, stored every second
-    // (most waiting texts live only in the leader's memory and the log: queue-fold.ts), and when it was counted.
+    // The sending replica knows its queue in memory; another one reports the leader's count, stored within a second of
+    // each change and every 30 s when unchanged (most waiting texts live only in the leader's memory and the log:
+    // queue-fold.ts), and when it was counted.
     let depth: number[] | null = dispatcher.queueDepth();
     let queueCountedAt: string | null = depth ? new Date().toISOString() : null;
     if (!depth) {
