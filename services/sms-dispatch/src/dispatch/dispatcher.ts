@@ -141,13 +141,14 @@ export class Dispatcher {
       // A row whose outcome is stored is a leftover (a fold that lost its lock wrote it after the outcome was folded):
       // deleted, never loaded, or its text would be sent again. Few rows: only texts that waited long are in the table.
       const done = await this.store.storedIds(rows.map((r) => eventIdOf('outcome', r.message_id)));
-      const leftovers = rows.filter((r) => done.has(eventIdOf('outcome', r.message_id))).map((r) => r.message_id);
+      const leftovers: string[] = [];
+      for (const r of rows) {
+        if (done.has(eventIdOf('outcome', r.message_id))) leftovers.push(r.message_id);
+        else waiting.set(r.message_id, { ...r, position: Number(r.position), opted_out: null, sticky_port: null });
+      }
       if (leftovers.length > 0) {
         await this.db.query(`DELETE FROM ${s}.messages WHERE message_id = ANY($1::text[])`, [leftovers]);
         this.logger.warn({ rows: leftovers.length }, 'queue rows of finished texts deleted at takeover');
-      }
-      for (const r of rows) {
-        if (!done.has(eventIdOf('outcome', r.message_id))) waiting.set(r.message_id, { ...r, position: Number(r.position), opted_out: null, sticky_port: null });
       }
       this.queue.clear();
       const nowMs = this.clock();

@@ -67,10 +67,6 @@ export class QueueFold {
     return [...this.held.values()].map((h) => ({ ...h.row }));
   }
 
-  get heldCount(): number {
-    return this.held.size;
-  }
-
   /**
    * Folds one batch; resolves with the position the checkpoint may be stored at (just before the oldest text held),
    * or null when nothing is held (the batch's end).
