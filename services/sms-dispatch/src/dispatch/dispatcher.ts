@@ -224,23 +224,7 @@ export class Dispatcher {
         .then((n) => n > 0 && this.logger.info({ auditRows: n }, 'pruned old gateway audit rows'))
         .catch((err: unknown) => this.logger.warn({ err }, 'pruning old rows failed; next try in an hour'));
     }
-    const sinceDepthWrite = performance.now() - this.lastDepthWrite;
-    if (sinceDepthWrite >= DEPTH_EVERY_MS) {
-      const depth = this.queue.depth();
-      const key = depth.join(' ');
-      // An idle installation rewrites the row only to show the count is current, not every second.
-      if (key !== this.lastDepth || sinceDepthWrite >= DEPTH_UNCHANGED_EVERY_MS) {
-        this.lastDepthWrite = performance.now();
-        this.lastDepth = key;
-        void this.db
-          .query(
-            `INSERT INTO "${this.schema}".leader_queue (instant, normal, bulk, at) VALUES ($1, $2, $3, now())
-             ON CONFLICT (one) DO UPDATE SET instant = excluded.instant, normal = excluded.normal, bulk = excluded.bulk, at = excluded.at`,
-            depth,
-          )
-          .catch((err: unknown) => this.logger.warn({ err }, 'storing the queue depth for standbys failed'));
-      }
-    }
+    this.storeDepthForStandbys();
     if (this.gateway && this.o.enabled) {
       if (!this.circuit.allows()) return;
       if (this.circuit.state === 'half-open' || now - this.lastRefresh >= this.o.statusRefreshMs || this.pacer.registered.length === 0) {
@@ -265,6 +249,27 @@ export class Dispatcher {
         });
     }
     if (this.postsInFlight === 0) this.quietCycles++;
+  }
+
+  /**
+   * Stores the queue's depth per lane for standbys' status (`leader_queue`): at most once a second, and when it did not
+   * change only every 30 s (an idle installation rewrites the row only to show the count is current).
+   */
+  private storeDepthForStandbys(): void {
+    const since = performance.now() - this.lastDepthWrite;
+    if (since < DEPTH_EVERY_MS) return;
+    const depth = this.queue.depth();
+    const key = depth.join(' ');
+    if (key === this.lastDepth && since < DEPTH_UNCHANGED_EVERY_MS) return;
+    this.lastDepthWrite = performance.now();
+    this.lastDepth = key;
+    void this.db
+      .query(
+        `INSERT INTO "${this.schema}".leader_queue (instant, normal, bulk, at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (one) DO UPDATE SET instant = excluded.instant, normal = excluded.normal, bulk = excluded.bulk, at = excluded.at`,
+        depth,
+      )
+      .catch((err: unknown) => this.logger.warn({ err }, 'storing the queue depth for standbys failed'));
   }
 
   /** Resolves after two full cycles ended with nothing in flight (tests with an injected clock use it). */
