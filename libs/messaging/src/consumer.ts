@@ -8,13 +8,23 @@ import type { DurableConsumerSpec } from './consumer-config';
 import { DEAD_LETTER_SUBJECT_PREFIX } from './dead-letter';
 import type { Decoder } from './decode';
 import { isPermanentFailure } from './errors';
+import { processBatch } from './batch-processor';
+import type { BatchHandler } from './batch-processor';
 import { processMessage } from './message-processor';
 import type { MessageHandler, Outcome } from './message-processor';
 import { Slots } from './slots';
 
 /** Options of {@link startConsumer}. */
 export interface ConsumerOptions<M> extends DurableConsumerSpec {
-  handler: MessageHandler<M>;
+  /** Handles one message at a time (up to `concurrency` running at once). Give this or `batchHandler`. */
+  handler?: MessageHandler<M>;
+  /**
+   * Handles the messages that arrived together (what one read of the pull's replies brought, at most `batchMax`) in
+   * one call; each message still counts against `concurrency` until it is settled. Give this or `handler`.
+   */
+  batchHandler?: BatchHandler<M>;
+  /** Most messages per `batchHandler` call (default: `concurrency`). */
+  batchMax?: number;
   /** Parsed JSON → message, e.g. the contracts' `decodeMessage` or `decoderFromSchema(schema)`. */
   decode: Decoder<M>;
   /** Handlers running at once (default 8). Also the number of messages pulled ahead. */
@@ -57,11 +67,14 @@ export interface RunningConsumer {
 }
 
 /**
- * Ensures the durable consumer and starts delivering its messages to `handler` with at most `concurrency`
- * running at once. Delivery is at-least-once: a message is acked only after its handler resolved.
+ * Ensures the durable consumer and starts delivering its messages to `handler` (or in batches to `batchHandler`)
+ * with at most `concurrency` messages being handled at once. Delivery is at-least-once: a message is acked only after
+ * its handler resolved.
  */
 export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOptions<M>): Promise<RunningConsumer> {
+  if (!options.handler === !options.batchHandler) throw new TypeError('give a consumer exactly one of handler and batchHandler');
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
+  const batchMax = Math.max(1, Math.floor(options.batchMax ?? concurrency));
   const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
   assertBackoffSchedule(backoffMs);
   const maxDeliveries = options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
@@ -77,7 +90,6 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
   const settings = {
     js,
     consumer: options.durable,
-    handler: options.handler,
     decode: options.decode,
     maxDeliveries,
     backoffMs,
@@ -91,15 +103,44 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
   const running = new Set<Promise<void>>();
   let stopping = false;
 
-  const dispatch = (m: JsMsg): void => {
-    const p = processMessage(m, settings)
-      .then((outcome) => options.onSettled?.(outcome, { subject: m.subject, streamSeq: m.seq, deliveryCount: m.info.deliveryCount }))
-      .catch((err: unknown) => logger.error({ err }, 'message processing failed unexpectedly; it will be redelivered'))
-      .finally(() => {
-        running.delete(p);
-        slots.release();
-      });
-    running.add(p);
+  const track = (p: Promise<void>, slotsHeld: number): void => {
+    const tracked = p.finally(() => {
+      running.delete(tracked);
+      for (let i = 0; i < slotsHeld; i++) slots.release();
+    });
+    running.add(tracked);
+  };
+  const settled = (outcome: Outcome, m: JsMsg): void =>
+    options.onSettled?.(outcome, { subject: m.subject, streamSeq: m.seq, deliveryCount: m.info.deliveryCount });
+  const unexpected = (err: unknown): void => logger.error({ err }, 'message processing failed unexpectedly; it will be redelivered');
+
+  const { handler, batchHandler } = options;
+  const one = handler && { ...settings, handler };
+  const many = batchHandler && { ...settings, batchHandler };
+  const dispatchOne = (m: JsMsg): void =>
+    track(processMessage(m, one!).then((outcome) => settled(outcome, m)).catch(unexpected), 1);
+  const dispatchBatch = (ms: JsMsg[]): void =>
+    track(processBatch(ms, many!).then((outcomes) => outcomes.forEach((o, i) => settled(o, ms[i]!))).catch(unexpected), ms.length);
+
+  // Batch mode: the messages taken while the pull's replies are read in one turn of the event loop (one socket read
+  // brings many) go to the handler together, at the latest at the next `setImmediate`, or as soon as `batchMax` wait.
+  let gathered: JsMsg[] = [];
+  let flushScheduled = false;
+  const flush = (): void => {
+    flushScheduled = false;
+    if (gathered.length === 0) return;
+    const ms = gathered;
+    gathered = [];
+    dispatchBatch(ms);
+  };
+  const take = (m: JsMsg): void => {
+    if (!many) return dispatchOne(m);
+    gathered.push(m);
+    if (gathered.length >= batchMax) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
   };
 
   // fetch, not consume(): consume() queues its next pull request inside the iterator and sends it even after
@@ -115,7 +156,7 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
             m.nak(); // pulled but not started: give it back now rather than after the ack wait
             continue;
           }
-          dispatch(m);
+          take(m);
         }
       } catch (err) {
         if (stopping) break;
@@ -123,6 +164,7 @@ export async function startConsumer<M>(nc: NatsConnection, options: ConsumerOpti
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
+    flush(); // taken messages hold slots: they are handled, as running ones are, before stop() settles
   };
   const loopDone = loop();
   logger.info({ concurrency, maxDeliveries }, 'consumer started');

@@ -1,13 +1,12 @@
 import { EnvelopeBase } from '@dailydesk/contracts';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { startConsumer } from './consumer';
-import type { RunningConsumer } from './consumer';
 import { decoderFromSchema } from './decode';
 import { PermanentError } from './errors';
 import { Headers } from './headers';
 import type { MessageContext } from './message-processor';
 import { createPublisher } from './publisher';
-import { envelope, openTestEnv, waitFor } from './test-support/nats-test-env';
+import { envelope, useConsumerTestEnv, waitFor } from './test-support/nats-test-env';
 import type { TestEnv } from './test-support/nats-test-env';
 
 const decode = decoderFromSchema(EnvelopeBase);
@@ -15,18 +14,11 @@ const decode = decoderFromSchema(EnvelopeBase);
 jest.setTimeout(30_000);
 
 describe('JetStream delivery (real NATS)', () => {
+  const t = useConsumerTestEnv();
+  const { consumers, subjectOf } = t;
   let env: TestEnv;
-  const consumers: RunningConsumer[] = [];
-  const subjectOf = (type: string) => `${env.root}.evt.${type.toLowerCase()}`;
-
-  beforeAll(async () => {
-    env = await openTestEnv();
-  });
-  afterEach(async () => {
-    for (const c of consumers.splice(0)) await c.stop();
-  });
-  afterAll(async () => {
-    await env.cleanup();
+  beforeAll(() => {
+    env = t.env;
   });
 
   const start = async (

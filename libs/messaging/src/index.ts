@@ -4,7 +4,8 @@
  * - {@link connectNats}: a connection with reconnect-forever settings.
  * - {@link ensureStreams}: streams (and the dead-letter stream) created or updated idempotently.
  * - {@link createPublisher}: publish envelopes with `Nats-Msg-Id` = envelope id (JetStream de-duplicates).
- * - {@link startConsumer}: durable pull consumer; ack after success, `nak` with backoff, term + dead letter.
+ * - {@link startConsumer}: durable pull consumer; ack after success, `nak` with backoff, term + dead letter;
+ *   one message per handler call, or the messages that arrived together per `batchHandler` call.
  * - {@link JetStreamServer}: the same consumer behind `@EventPattern` handlers in NestJS.
  *
  * Nest's built-in `Transport.NATS` is core NATS (at-most-once) and must not carry domain events.
@@ -23,6 +24,7 @@ export type { ConsumerOptions, RunningConsumer } from './consumer';
 export { ensureConsumer, consumerConfigFor, assertDurableName, DURABLE_NAME } from './consumer-config';
 export type { DurableConsumerSpec } from './consumer-config';
 export type { MessageContext, MessageHandler, Outcome } from './message-processor';
+export type { BatchHandler, BatchResult } from './batch-processor';
 
 export { decoderFromSchema, decodeBody } from './decode';
 export type { Decoder, DecodeResult, SafeParseSchema, SchemaIssue } from './decode';
@@ -47,6 +49,7 @@ export type {
   JetStreamServerStatus,
 } from './nest/jetstream.server';
 export { JetStreamContext } from './nest/jetstream.context';
+export { JetStreamBatchContext } from './nest/jetstream-batch.context';
 export { JetStreamExceptionFilter } from './nest/jetstream-exception.filter';
 export { EVENT_PUBLISHER, eventPublisherProvider } from './nest/event-publisher.provider';
 export type { EventPublisherProviderOptions } from './nest/event-publisher.provider';

@@ -34,11 +34,10 @@ export type MessageHandler<M> = (ctx: MessageContext<M>) => Promise<void> | void
 /** How one message ended. */
 export type Outcome = 'acked' | 'retry' | DeadLetterReason | 'dead-letter-failed';
 
-/** Settings {@link processMessage} works with (resolved from the consumer options). */
-export interface ProcessorSettings<M> {
+/** The delivery policy of a consumer (resolved from its options): decoding, retries, dead letters. */
+export interface DeliverySettings<M> {
   js: JetStreamClient;
   consumer: string;
-  handler: MessageHandler<M>;
   decode: Decoder<M>;
   maxDeliveries: number;
   backoffMs: readonly number[];
@@ -49,17 +48,44 @@ export interface ProcessorSettings<M> {
   logger: Logger;
 }
 
+/** Settings {@link processMessage} works with: the policy and the per-message handler. */
+export interface ProcessorSettings<M> extends DeliverySettings<M> {
+  handler: MessageHandler<M>;
+}
+
 /**
  * Runs one delivery to its end: decode → handler → ack; transient failure → nak with backoff; undecodable,
  * permanent failure or deliveries exhausted → dead-letter copy stored, then term. If storing the copy fails
  * the message is nak'ed instead, so it is never terminated without its copy.
  */
 export async function processMessage<M>(m: JsMsg, s: ProcessorSettings<M>): Promise<Outcome> {
+  const started = startDelivery(m, s);
+  if (!('ctx' in started)) return started.outcome;
+  const { ctx, log } = started;
+  const timer = s.heartbeatMs > 0 ? setInterval(() => m.working(), s.heartbeatMs) : undefined;
+  try {
+    await s.handler(ctx);
+  } catch (err) {
+    return settleFailure(m, s, err, log);
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  return settleSuccess(m, s, log);
+}
+
+/** A delivery ready for its handler (context and lazy logger), or the outcome that ended it before (dead letter). */
+export type StartedDelivery<M> = { ctx: MessageContext<M>; log: () => Logger } | { outcome: Promise<Outcome> };
+
+/**
+ * Decodes a delivery and builds its handler context; an undecodable message, or one delivered more than
+ * `maxDeliveries` times, is dead-lettered instead (its outcome promise).
+ */
+export function startDelivery<M>(m: JsMsg, s: DeliverySettings<M>): StartedDelivery<M> {
   const deliveryCount = m.info.deliveryCount;
   const base = { subject: m.subject, streamSeq: m.seq, deliveryCount, consumer: s.consumer };
   const decoded = decodeBody(m.data, s.decode);
   if (!decoded.ok) {
-    return deadLetter(m, s, 'undecodable', decoded.reason, s.logger.child(base));
+    return { outcome: deadLetter(m, s, 'undecodable', decoded.reason, s.logger.child(base)) };
   }
   // The child logger is built only when something logs (most deliveries log nothing): building one per message
   // was ~2 % of sms-dispatch's CPU and 2 KB of garbage per message at 5k messages/s.
@@ -68,41 +94,45 @@ export async function processMessage<M>(m: JsMsg, s: ProcessorSettings<M>): Prom
   if (deliveryCount > s.maxDeliveries) {
     // A previous delivery ended without an ack or nak (crash, ack wait expired): don't run it again.
     const detail = `delivered ${deliveryCount} times, limit ${s.maxDeliveries}; the last attempt did not finish`;
-    return deadLetter(m, s, 'max-deliveries', detail, log());
+    return { outcome: deadLetter(m, s, 'max-deliveries', detail, log()) };
   }
-  const timer = s.heartbeatMs > 0 ? setInterval(() => m.working(), s.heartbeatMs) : undefined;
-  try {
-    await s.handler({
-      message: decoded.message,
-      subject: m.subject,
-      deliveryCount,
-      stream: m.info.stream,
-      streamSeq: m.seq,
-      consumer: s.consumer,
-      get logger() {
-        return log();
-      },
-      working: () => m.working(),
-    });
-  } catch (err) {
-    const detail = describeFailure(err);
-    if (s.isPermanent(err)) return deadLetter(m, s, 'permanent-failure', detail, log());
-    if (deliveryCount >= s.maxDeliveries) return deadLetter(m, s, 'max-deliveries', detail, log());
-    const delay = backoffDelay(s.backoffMs, deliveryCount);
-    log().warn({ err, retryInMs: delay }, 'handler failed, will retry');
-    m.nak(delay);
-    return 'retry';
-  } finally {
-    if (timer) clearInterval(timer);
-  }
+  const ctx: MessageContext<M> = {
+    message: decoded.message,
+    subject: m.subject,
+    deliveryCount,
+    stream: m.info.stream,
+    streamSeq: m.seq,
+    consumer: s.consumer,
+    get logger() {
+      return log();
+    },
+    working: () => m.working(),
+  };
+  return { ctx, log };
+}
+
+/** The handler succeeded: ack. */
+export function settleSuccess<M>(m: JsMsg, s: DeliverySettings<M>, log: () => Logger): Outcome {
   m.ack();
   if (s.logger.isLevelEnabled('debug')) log().debug('handled');
   return 'acked';
 }
 
+/** The handler failed with `err`: dead letter when permanent or out of deliveries, else nak with back-off. */
+export async function settleFailure<M>(m: JsMsg, s: DeliverySettings<M>, err: unknown, log: () => Logger): Promise<Outcome> {
+  const deliveryCount = m.info.deliveryCount;
+  const detail = describeFailure(err);
+  if (s.isPermanent(err)) return deadLetter(m, s, 'permanent-failure', detail, log());
+  if (deliveryCount >= s.maxDeliveries) return deadLetter(m, s, 'max-deliveries', detail, log());
+  const delay = backoffDelay(s.backoffMs, deliveryCount);
+  log().warn({ err, retryInMs: delay }, 'handler failed, will retry');
+  m.nak(delay);
+  return 'retry';
+}
+
 async function deadLetter<M>(
   m: JsMsg,
-  s: ProcessorSettings<M>,
+  s: DeliverySettings<M>,
   reason: DeadLetterReason,
   detail: string,
   logger: Logger,

@@ -9,6 +9,8 @@ import { PermanentError } from '../errors';
 import { createPublisher } from '../publisher';
 import { envelope, openTestEnv, waitFor } from '../test-support/nats-test-env';
 import type { TestEnv } from '../test-support/nats-test-env';
+import type { BatchResult } from '../batch-processor';
+import { JetStreamBatchContext } from './jetstream-batch.context';
 import { JetStreamExceptionFilter } from './jetstream-exception.filter';
 import { JetStreamContext } from './jetstream.context';
 import { JetStreamServer } from './jetstream.server';
@@ -27,6 +29,7 @@ describe('JetStreamServer: Nest custom transport (real NATS)', () => {
   const booked: Seen[] = [];
   const flaky: Seen[] = [];
   let rejectedCalls = 0;
+  const batchCalls: Seen[][] = [];
   let service: string;
 
   beforeAll(async () => {
@@ -45,6 +48,13 @@ describe('JetStreamServer: Nest custom transport (real NATS)', () => {
       async onFlaky(@Payload() e: EnvelopeBase, @Ctx() ctx: JetStreamContext): Promise<void> {
         flaky.push({ id: e.id, deliveryCount: ctx.getDeliveryCount(), subject: ctx.getSubject() });
         if (ctx.getDeliveryCount() === 1) throw new Error('store busy');
+      }
+
+      @EventPattern(`${root}.evt.batched`, { durable: 'batched', batch: true })
+      onBatched(@Payload() es: EnvelopeBase[], @Ctx() ctx: JetStreamBatchContext): BatchResult {
+        const contexts = ctx.getMessageContexts();
+        batchCalls.push(es.map((e, i) => ({ id: e.id, deliveryCount: contexts[i]!.deliveryCount, subject: contexts[i]!.subject })));
+        return es.map((e, i) => ((e.data as { fail?: boolean }).fail && contexts[i]!.deliveryCount === 1 ? new Error('row failed') : undefined));
       }
 
       @EventPattern(`${root}.evt.rejected`)
@@ -114,5 +124,21 @@ describe('JetStreamServer: Nest custom transport (real NATS)', () => {
       deliveryCount: 1,
     });
     expect(rejectedCalls).toBe(1);
+  });
+
+  it('delivers a batch pattern as an array with one context per message, settling each by its answer', async () => {
+    const publisher = createPublisher({ js: env.js, subjectOf: () => `${env.root}.evt.batched` });
+    const sent = Array.from({ length: 6 }, (_, i) => envelope('Batched', { fail: i === 2 }));
+    await publisher.publishMany(sent);
+    await waitFor('all handled, the failed one again', () => batchCalls.flat().length === 7);
+    const deliveries = batchCalls.flat();
+    expect(deliveries.filter((d) => d.id === sent[2]!.id).map((d) => d.deliveryCount)).toEqual([1, 2]);
+    expect(deliveries.filter((d) => d.id !== sent[2]!.id).map((d) => d.id).sort()).toEqual(sent.filter((_, i) => i !== 2).map((e) => e.id).sort());
+    expect(deliveries.every((d) => d.subject === `${env.root}.evt.batched`)).toBe(true);
+    expect(Math.max(...batchCalls.map((c) => c.length))).toBeGreaterThan(1);
+    await waitFor('acked', async () => {
+      const info = await env.jsm.consumers.info(env.stream, `${service}--batched`);
+      return info.num_ack_pending === 0 && info.num_pending === 0;
+    });
   });
 });

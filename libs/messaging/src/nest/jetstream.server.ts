@@ -8,10 +8,12 @@ import type { Logger } from 'pino';
 import { connectNats } from '../connection';
 import { startConsumer } from '../consumer';
 import type { ConsumerOptions, RunningConsumer } from '../consumer';
+import type { BatchResult } from '../batch-processor';
 import type { Decoder } from '../decode';
 import type { MessageContext } from '../message-processor';
 import { ensureStreams } from '../streams';
 import type { EnsureStreamsOptions, StreamDefinition } from '../streams';
+import { JetStreamBatchContext } from './jetstream-batch.context';
 import { JetStreamContext } from './jetstream.context';
 
 /** Consumer settings shared by every handler of a service; each can be overridden per pattern. */
@@ -19,7 +21,7 @@ export type ConsumerDefaults = Partial<
   Pick<
     ConsumerOptions<unknown>,
     | 'concurrency' | 'maxDeliveries' | 'backoffMs' | 'ackWaitMs' | 'maxAckPending' | 'deliverPolicy'
-    | 'isPermanent' | 'heartbeatMs' | 'deadLetterPrefix' | 'pullExpiresMs' | 'stopTimeoutMs'
+    | 'isPermanent' | 'heartbeatMs' | 'deadLetterPrefix' | 'pullExpiresMs' | 'stopTimeoutMs' | 'batchMax'
   >
 >;
 
@@ -37,6 +39,11 @@ export type JetStreamServerStatus = 'connected' | 'disconnected';
 export interface JetStreamPatternExtras extends ConsumerDefaults {
   /** Purpose half of the durable name `<service>--<purpose>` (default: derived from the pattern). */
   durable?: string;
+  /**
+   * Deliver in batches: the handler gets an array of messages (those that arrived together, at most `batchMax`) and a
+   * {@link JetStreamBatchContext}, and answers nothing (all succeeded) or a {@link BatchResult}; throwing fails all.
+   */
+  batch?: boolean;
 }
 
 /** Options of {@link JetStreamServer}. */
@@ -102,7 +109,7 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
         const subject = this.subjectFor(pattern);
         const stream = this.options.streamFor?.(subject) ?? (await jsm.streams.find(subject));
         const extras = (handler.extras ?? {}) as JetStreamPatternExtras;
-        const { durable: purpose, ...overrides } = extras;
+        const { durable: purpose, batch, ...overrides } = extras;
         const consumer = await startConsumer(this.nc, {
           ...this.options.consumer,
           ...overrides,
@@ -111,7 +118,9 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
           filterSubject: subject,
           decode: this.options.decode,
           logger: this.options.logger,
-          handler: (ctx) => this.invoke(handler, ctx),
+          ...(batch
+            ? { batchHandler: (batch: ReadonlyArray<MessageContext<unknown>>) => this.invokeBatch(handler, batch) }
+            : { handler: (ctx: MessageContext<unknown>) => this.invoke(handler, ctx) }),
         });
         this.consumers.push(consumer);
       }
@@ -147,13 +156,21 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
   }
 
   private async invoke(handler: NestHandler, ctx: MessageContext<unknown>): Promise<void> {
-    const nestCtx = new JetStreamContext([ctx]);
-    await new Promise<void>((resolve, reject) => {
+    await this.run(handler, ctx.message, new JetStreamContext([ctx]));
+  }
+
+  private async invokeBatch(handler: NestHandler, batch: ReadonlyArray<MessageContext<unknown>>): Promise<BatchResult | void> {
+    const answer = await this.run(handler, batch.map((ctx) => ctx.message), new JetStreamBatchContext([batch]));
+    return answer as BatchResult | void;
+  }
+
+  /** Calls a Nest handler inside the processing hooks; resolves with its answer (an Observable's last value). */
+  private run(handler: NestHandler, payload: unknown, nestCtx: JetStreamContext | JetStreamBatchContext): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
       this.onProcessingStartHook(this.transportId ?? Symbol.for('jetstream'), nestCtx, async () => {
         try {
-          const result: unknown = await handler(ctx.message, nestCtx);
-          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-          resolve();
+          const result: unknown = await handler(payload, nestCtx);
+          resolve(isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result);
         } catch (err) {
           reject(err);
         } finally {

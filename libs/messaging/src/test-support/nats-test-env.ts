@@ -7,6 +7,7 @@ import type { EnvelopeBase } from '@dailydesk/contracts';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { connectNats } from '../connection';
+import type { RunningConsumer } from '../consumer';
 import { readDeadLetter } from '../dead-letter';
 import type { ReadDeadLetter } from '../dead-letter';
 import { ensureStreams } from '../streams';
@@ -93,4 +94,30 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A test file's environment (opened before all, deleted after all) and the consumers its tests start, stopped after
+ * each test; `subjectOf(type)` is a subject of the test stream.
+ */
+export function useConsumerTestEnv(): { readonly env: TestEnv; readonly consumers: RunningConsumer[]; subjectOf(type: string): string } {
+  let env: TestEnv | undefined;
+  const consumers: RunningConsumer[] = [];
+  beforeAll(async () => {
+    env = await openTestEnv();
+  });
+  afterEach(async () => {
+    for (const c of consumers.splice(0)) await c.stop();
+  });
+  afterAll(async () => {
+    await env?.cleanup();
+  });
+  return {
+    get env() {
+      if (!env) throw new Error('the test environment is opened in beforeAll');
+      return env;
+    },
+    consumers,
+    subjectOf: (type) => `${env!.root}.evt.${type.toLowerCase()}`,
+  };
 }
