@@ -78,9 +78,10 @@ export class DispatchRuntime {
     }
   }
 
-  async accept(request: SendSms): Promise<void> {
+  /** Makes requests durable (queued or suppressed); one answer per request, `undefined` once it is stored. */
+  async acceptMany(requests: readonly SendSms[]): Promise<unknown[]> {
     await this.ready;
-    await this.intake.submit(request);
+    return this.intake.submitMany(requests);
   }
 
   async stop(): Promise<void> {

@@ -6,16 +6,24 @@ import { StageStats } from '../dispatch/stage-stats';
 import { decideIntake } from './intake.decider';
 import { toE164 } from './phone-number';
 
+/** One caller's requests: its answer (one entry per request, `undefined` = stored) once the last is settled. */
+interface Waiter {
+  readonly results: unknown[];
+  remaining: number;
+  readonly resolve: (results: unknown[]) => void;
+}
+
 interface Pending {
-  request: SendSms;
-  resolve: () => void;
-  reject: (err: unknown) => void;
+  readonly request: SendSms;
+  readonly waiter: Waiter;
+  readonly index: number;
 }
 
 /**
  * Makes SMS requests durable in batches: every request waiting while the append in progress runs goes into the next
- * one (one opt-out lookup, one transaction). Each caller's promise resolves once its request's decision is stored,
- * so the NATS message is acknowledged only then.
+ * one (one opt-out lookup, one transaction). A caller hands over the requests that arrived together (the consumer's
+ * batch) and gets, once every one's decision is stored or its append failed, one answer per request, so each NATS
+ * message is acknowledged only when its request is durable (a failed append's requests are retried).
  */
 export class IntakeBatcher {
   private pending: Pending[] = [];
@@ -33,11 +41,22 @@ export class IntakeBatcher {
     private readonly stats = new StageStats(),
   ) {}
 
-  submit(request: SendSms): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ request, resolve, reject });
+  /** Resolves with one entry per request, in order: `undefined` once it is stored, else the error of its append. */
+  submitMany(requests: readonly SendSms[]): Promise<unknown[]> {
+    if (requests.length === 0) return Promise.resolve([]);
+    return new Promise<unknown[]>((resolve) => {
+      const waiter: Waiter = { results: new Array<unknown>(requests.length).fill(undefined), remaining: requests.length, resolve };
+      requests.forEach((request, index) => this.pending.push({ request, waiter, index }));
       if (this.running < (this.options.maxConcurrent ?? 1)) void this.drain();
     });
+  }
+
+  private settle(batch: readonly Pending[], failure: { err: unknown } | null): void {
+    for (const p of batch) {
+      if (failure) p.waiter.results[p.index] = failure.err;
+      p.waiter.remaining -= 1;
+      if (p.waiter.remaining === 0) p.waiter.resolve(p.waiter.results);
+    }
   }
 
   private async drain(): Promise<void> {
@@ -49,7 +68,7 @@ export class IntakeBatcher {
         try {
           stored = await this.stats.time('intake-append', batch.length, () => this.store_(batch.map((p) => p.request)));
         } catch (err) {
-          batch.forEach((p) => p.reject(err));
+          this.settle(batch, { err });
           continue;
         }
         try {
@@ -57,7 +76,7 @@ export class IntakeBatcher {
         } catch (err) {
           this.logger.warn({ err }, 'stored requests not handed to the dispatcher at once; it finds them in the queue subscription');
         }
-        batch.forEach((p) => p.resolve());
+        this.settle(batch, null);
       }
     } finally {
       this.running -= 1;
