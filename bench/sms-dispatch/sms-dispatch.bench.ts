@@ -184,14 +184,19 @@ function cpuSeconds(gatewayPid: number, followerPid?: number): Record<string, nu
   return out;
 }
 
-/** PROF=<file>: a CPU profile (Chrome format) of this process's main thread during the drain only; with PROF_ALLOC=1 a sampling profile of its allocations instead. */
+/**
+ * PROF=<file>: a CPU profile (Chrome format) of this process's main thread during the drain only; with PROF_ALLOC=1 a
+ * sampling profile of its allocations instead, with PROF_ALLOC=promoted of the allocations that outlived a scavenge.
+ */
 async function startProfile(): Promise<{ stop: (file: string) => Promise<string> }> {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
-  const heap = process.env.PROF_ALLOC === '1';
-  if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  const heap = process.env.PROF_ALLOC === '1' || process.env.PROF_ALLOC === 'promoted';
+  // PROF_ALLOC=promoted leaves out what died young: what is left survived a scavenge (copied, then promoted).
+  const young = process.env.PROF_ALLOC !== 'promoted';
+  if (heap) await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: young });
   else {
     await post('Profiler.enable');
     await post('Profiler.setSamplingInterval', { interval: 200 });
