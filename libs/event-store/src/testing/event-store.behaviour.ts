@@ -60,7 +60,7 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
     });
 
     it('appends to a new stream and reads it back with its version', async () => {
-      const e1 = envelope({ occurredAt: '2026-11-29T13:00:00+01:00', data: { nested: { a: [1, 'x'] } } });
+      const e1 = envelope({ occurredAt: '2026-11-29T13:00:00+01:00', data: { nested: { a: [1, 'x'] }, text: 'Grüße, Zoë 👋 \u00a0"quoted" \\ back' } });
       const e2 = envelope({ causationId: e1.id, businessId: null });
       const result = await store.appendToStream('s-1', [e1, e2], { expectedVersion: 'no-stream' });
       expect(result).toMatchObject({ nextExpectedVersion: 2, appended: true });
