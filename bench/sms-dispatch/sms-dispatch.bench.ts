@@ -3,7 +3,7 @@
 // JetStream publish of the same requests, batched INSERTs of the same rows into the same PostgreSQL.
 // `node -r @swc-node/register bench/sms-dispatch/sms-dispatch.bench.ts`  Env: DATABASE_URL, NATS_URL, N (20000), LAT (200),
 // KANNEL=0 (skip the Kannel run, bench/kannel), ONLY=drain (stop after the drain phase), PROF=<file> (CPU profile of the drain;
-// PROF_ALLOC=1: allocation sampling instead), RELAY=0 (diagnostic: the service runs without its relay, so nothing it
+// PROF_ALLOC=1: allocation sampling instead; PROF_ALLOC=promoted: only what outlived a scavenge), RELAY=0 (diagnostic: the service runs without its relay, so nothing it
 // stores is published: the relay's share of the pipeline, not a figure of the platform).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
