@@ -260,8 +260,9 @@ export function describeEventStoreBehaviour(adapter: string, harness: StoreHarne
       const seen: RecordedEvent[] = [];
       // Holds the checkpoint just before the second event (as if it kept that one in memory).
       const sub = store.subscribe({ name: 'held', batchSize: 2, handler: async (batch) => (seen.push(...batch), { checkpointAt: log[0]!.globalPosition }) });
-      await eventually(() => seen.length === 4);
-      expect(sub.position).toBe(log[3]!.globalPosition);
+      // The position moves once the handler's promise settled, after it saw the batch: wait for both.
+      await eventually(() => seen.length === 4 && sub.position === log[3]!.globalPosition);
+      expect(seen).toHaveLength(4);
       await sub.stop();
       expect(await store.readCheckpoint('held')).toBe(log[0]!.globalPosition);
 

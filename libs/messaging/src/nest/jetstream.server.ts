@@ -119,7 +119,7 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
           decode: this.options.decode,
           logger: this.options.logger,
           ...(batch
-            ? { batchHandler: (batch: ReadonlyArray<MessageContext<unknown>>) => this.invokeBatch(handler, batch) }
+            ? { batchHandler: (deliveries: ReadonlyArray<MessageContext<unknown>>) => this.invokeBatch(handler, deliveries) }
             : { handler: (ctx: MessageContext<unknown>) => this.invoke(handler, ctx) }),
         });
         this.consumers.push(consumer);

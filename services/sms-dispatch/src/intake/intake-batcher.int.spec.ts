@@ -11,16 +11,18 @@ import { IntakeBatcher } from './intake-batcher';
 describe('IntakeBatcher (PostgreSQL)', () => {
   // Registered before the tables' own afterAll, which closes the database (jest runs afterAll hooks in order).
   afterAll(async () => {
+    await real?.close(); // its LISTEN connection; the database stays open for the tables' cleanup
     await t.db.exec(`DROP SCHEMA IF EXISTS "${t.schema}_events" CASCADE`);
   });
   const t = useDispatchTables('intake');
+  let real: EventStore | undefined;
   let store: EventStore;
   /** Appends still to fail (a store outage injected in front of the real store). */
   let failNext = 0;
   const handed: AppendedBatch[] = [];
 
   beforeAll(async () => {
-    const real = await createEventStore({ database: t.db, schema: `${t.schema}_events` });
+    real = await createEventStore({ database: t.db, schema: `${t.schema}_events` });
     store = new Proxy(real, {
       get(target, key, receiver) {
         if (key === 'appendToStream') {
