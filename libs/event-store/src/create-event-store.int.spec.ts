@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import type { EnvelopeBase } from '@dailydesk/contracts';
 import { createEventStore } from './create-event-store';
+import { ConcurrencyError, DuplicateEventError } from './event-store.port';
 import { migrate } from './sql/migrations';
 import { envelope } from './testing/event-store.behaviour';
 
@@ -36,7 +38,7 @@ describe('createEventStore', () => {
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${schema}".events`);
       expect(rows[0].n).toBe(1);
       const migrations = await client.query(`SELECT version FROM "${schema}".migrations`);
-      expect(migrations.rows.map((r: { version: number }) => r.version).sort()).toEqual([1, 2, 3]);
+      expect(migrations.rows.map((r: { version: number }) => r.version).sort()).toEqual([1, 2, 3, 4]);
     } finally {
       await store.close();
       await client.query(`DROP SCHEMA "${schema}" CASCADE`);
@@ -65,6 +67,46 @@ describe('createEventStore', () => {
         expect((await store.readStream('s')).events.map((r) => r.event)).toEqual([old, next]);
         const { rows } = await client.query(`SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'events' AND column_name = 'data'`, [schema]);
         expect(rows[0].data_type).toBe('json');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  });
+
+  it('moves a schema at migration 3 to the append without ON CONFLICT: events kept, refusals the same, the lock released', async () => {
+    const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `es_plain_${randomBytes(4).toString('hex')}`;
+    const client = new Client({ connectionString: databaseUrl });
+    await client.connect();
+    const session = {
+      query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+      exec: async (text: string) => void (await client.query(text)),
+    };
+    try {
+      await migrate(session, schema, 3);
+      const old = envelope();
+      const row = (e: EnvelopeBase, i = 1) => ({ i, id: e.id, type: e.type, v: e.v, occurred_at: e.occurredAt, business_id: e.businessId, correlation_id: e.correlationId, causation_id: e.causationId, data: e.data });
+      await client.query(`SELECT * FROM "${schema}".append_events('s', $1::json, 0)`, [JSON.stringify([row(old)])]);
+      const store = await createEventStore({ databaseUrl, schema });
+      try {
+        const { rows } = await client.query(`SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = 'append_events'`, [schema]);
+        expect(rows[0].prosrc).not.toContain('ON CONFLICT');
+        const fresh = envelope();
+        // A stored id among new ones: refused as a whole, the stored id named.
+        const dup = await store.appendToStream('t', [fresh, old], { expectedVersion: 'no-stream' }).catch((e: unknown) => e);
+        expect(dup).toBeInstanceOf(DuplicateEventError);
+        expect((dup as DuplicateEventError).eventIds).toEqual([old.id]);
+        await expect(store.appendToStream('s', [fresh], { expectedVersion: 0 })).rejects.toBeInstanceOf(ConcurrencyError);
+        // After the refused appends the append lock is free (the function releases it after its exception block, and
+        // the executor drops a session's advisory locks after any failed statement): another session appends at once.
+        await client.query(`SET statement_timeout = 5000`);
+        await client.query(`SELECT * FROM "${schema}".append_events('u', $1::json, 0)`, [JSON.stringify([row(fresh)])]);
+        expect((await store.readStream('s')).events.map((r) => r.event)).toEqual([old]);
+        expect((await store.readStream('u')).events.map((r) => r.event.id)).toEqual([fresh.id]);
+        expect((await store.readStream('t')).version).toBe(0);
       } finally {
         await store.close();
       }

@@ -29,6 +29,41 @@ const appendEventsFunction = (s: string, t: 'jsonb' | 'json'): string => `
       END
       $fn$`;
 
+/**
+ * The append function of migration 4: a plain INSERT, a unique violation caught in one exception block. `ON CONFLICT
+ * DO NOTHING` made every row a speculative insertion (a pre-check of both unique indexes, a speculative token and a
+ * confirmation record in the WAL); the outcome was the same, because any refused row fails the whole append. Measured
+ * against this machine's PostgreSQL, 40 appends of 2,000 SmsQueued-sized events, three alternations: 3.24-3.33 s of
+ * server CPU with ON CONFLICT, 2.60-2.78 s without (-19 %), wall 3.6-3.7 s vs 3.0-3.2 s. The session advisory lock is
+ * taken before the block and released after it, so the rollback of the block never leaves it held.
+ */
+const appendEventsFunctionPlainInsert = (s: string): string => `
+      CREATE OR REPLACE FUNCTION ${s}.append_events(p_stream text, p_rows json, p_required bigint)
+      RETURNS TABLE (global_position bigint, stream_position bigint) LANGUAGE plpgsql AS $fn$
+      DECLARE inserted bigint;
+      BEGIN
+        PERFORM pg_advisory_lock(hashtext('dailydesk.event-store.append'), hashtext('${s.replace(/"/g, '')}'));
+        BEGIN
+          RETURN QUERY
+            WITH cur AS (SELECT coalesce(max(e.stream_position), 0) AS version FROM ${s}.events e WHERE e.stream_id = p_stream)
+            INSERT INTO ${s}.events AS ev (stream_id, stream_position, event_id, type, v, occurred_at, business_id, correlation_id, causation_id, data)
+            SELECT p_stream, cur.version + r.i, r.id, r.type, r.v, r.occurred_at, r.business_id, r.correlation_id, r.causation_id, r.data
+            FROM cur, json_to_recordset(p_rows) AS r(i bigint, id text, type text, v int, occurred_at timestamptz,
+              business_id text, correlation_id text, causation_id text, data json)
+            WHERE p_required IS NULL OR cur.version = p_required
+            ORDER BY r.i
+            RETURNING ev.global_position, ev.stream_position;
+          GET DIAGNOSTICS inserted = ROW_COUNT;
+        EXCEPTION WHEN unique_violation THEN
+          inserted := -1; -- an id already stored, or a position taken: refused like a version conflict
+        END;
+        PERFORM pg_advisory_unlock(hashtext('dailydesk.event-store.append'), hashtext('${s.replace(/"/g, '')}'));
+        IF inserted <> json_array_length(p_rows) THEN
+          RAISE SQLSTATE 'DDES1' USING MESSAGE = 'append refused (version or id conflict)';
+        END IF;
+      END
+      $fn$`;
+
 /** Versioned migrations of the event store schema; append new ones, never edit a published one. */
 const MIGRATIONS: { version: number; name: string; sql: (s: string) => string }[] = [
   {
@@ -75,6 +110,11 @@ const MIGRATIONS: { version: number; name: string; sql: (s: string) => string }[
     sql: (s) => `
       ALTER TABLE ${s}.events ALTER COLUMN data TYPE json USING data::json;
       DROP FUNCTION ${s}.append_events(text, jsonb, bigint);${appendEventsFunction(s, 'json')}`,
+  },
+  {
+    version: 4,
+    name: 'append_events without ON CONFLICT',
+    sql: (s) => appendEventsFunctionPlainInsert(s),
   },
 ];
 
