@@ -103,9 +103,15 @@ describe('createEventStore', () => {
         // After the refused appends the append lock is free (the function releases it after its exception block, and
         // the executor drops a session's advisory locks after any failed statement): another session appends at once.
         await client.query(`SET statement_timeout = 5000`);
-        await client.query(`SELECT * FROM "${schema}".append_events('u', $1::json, 0)`, [JSON.stringify([row(fresh)])]);
+        const other = envelope();
+        const answer = await client.query(`SELECT global_position::int AS g, stream_position::int AS s FROM "${schema}".append_events('u', $1::json, 0)`, [
+          JSON.stringify([row(fresh), row(other, 2)]),
+        ]);
         expect((await store.readStream('s')).events.map((r) => r.event)).toEqual([old]);
-        expect((await store.readStream('u')).events.map((r) => r.event.id)).toEqual([fresh.id]);
+        const u = await store.readStream('u');
+        expect(u.events.map((r) => r.event.id)).toEqual([fresh.id, other.id]);
+        // One row back, the append's last positions (not one per event).
+        expect(answer.rows).toEqual([{ g: u.events[1]!.globalPosition, s: 2 }]);
         expect((await store.readStream('t')).version).toBe(0);
       } finally {
         await store.close();
