@@ -9,6 +9,31 @@ import { ConcurrencyError, DuplicateEventError } from './event-store.port';
 import { migrate } from './sql/migrations';
 import { envelope } from './testing/event-store.behaviour';
 
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh schema migrated up to `migration` (an installation of an older version), dropped after `fn`. */
+async function withSchemaAt(prefix: string, migration: number, fn: (client: Client, schema: string) => Promise<void>): Promise<void> {
+  const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const session = {
+    query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+    exec: async (text: string) => void (await client.query(text)),
+  };
+  try {
+    await migrate(session, schema, migration);
+    await fn(client, schema);
+  } finally {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+}
+
+/** An envelope as a row of the append function's parameter. */
+const appendRow = (e: EnvelopeBase, i = 1) => ({
+  i, id: e.id, type: e.type, v: e.v, occurred_at: e.occurredAt, business_id: e.businessId, correlation_id: e.correlationId, causation_id: e.causationId, data: e.data,
+});
+
 describe('createEventStore', () => {
   it('without a database URL keeps events in an embedded PGlite folder that survives a restart', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'es-pglite-'));
@@ -28,7 +53,6 @@ describe('createEventStore', () => {
   }, 30_000);
 
   it('with a database URL uses PostgreSQL, in the schema it names', async () => {
-    const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `es_create_${randomBytes(4).toString('hex')}`;
     const store = await createEventStore({ databaseUrl, schema });
     const client = new Client({ connectionString: databaseUrl });
@@ -47,19 +71,9 @@ describe('createEventStore', () => {
   });
 
   it('moves a schema whose event data is jsonb (migration 2) to json with its events intact', async () => {
-    const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const schema = `es_json_${randomBytes(4).toString('hex')}`;
-    const client = new Client({ connectionString: databaseUrl });
-    await client.connect();
-    const session = {
-      query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
-      exec: async (text: string) => void (await client.query(text)),
-    };
-    try {
-      await migrate(session, schema, 2);
+    await withSchemaAt('es_json', 2, async (client, schema) => {
       const old = envelope({ data: { text: 'Grüße 👋', nested: { b: 1, a: [1, 'x', null] } } });
-      const row = { i: 1, id: old.id, type: old.type, v: old.v, occurred_at: old.occurredAt, business_id: old.businessId, correlation_id: old.correlationId, causation_id: old.causationId, data: old.data };
-      await client.query(`SELECT * FROM "${schema}".append_events('s', $1::jsonb, 0)`, [JSON.stringify([row])]);
+      await client.query(`SELECT * FROM "${schema}".append_events('s', $1::jsonb, 0)`, [JSON.stringify([appendRow(old)])]);
       const store = await createEventStore({ databaseUrl, schema });
       try {
         const next = envelope();
@@ -70,26 +84,13 @@ describe('createEventStore', () => {
       } finally {
         await store.close();
       }
-    } finally {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    }
+    });
   });
 
   it('moves a schema at migration 3 to the append without ON CONFLICT: events kept, refusals the same, the lock released', async () => {
-    const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const schema = `es_plain_${randomBytes(4).toString('hex')}`;
-    const client = new Client({ connectionString: databaseUrl });
-    await client.connect();
-    const session = {
-      query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
-      exec: async (text: string) => void (await client.query(text)),
-    };
-    try {
-      await migrate(session, schema, 3);
+    await withSchemaAt('es_plain', 3, async (client, schema) => {
       const old = envelope();
-      const row = (e: EnvelopeBase, i = 1) => ({ i, id: e.id, type: e.type, v: e.v, occurred_at: e.occurredAt, business_id: e.businessId, correlation_id: e.correlationId, causation_id: e.causationId, data: e.data });
-      await client.query(`SELECT * FROM "${schema}".append_events('s', $1::json, 0)`, [JSON.stringify([row(old)])]);
+      await client.query(`SELECT * FROM "${schema}".append_events('s', $1::json, 0)`, [JSON.stringify([appendRow(old)])]);
       const store = await createEventStore({ databaseUrl, schema });
       try {
         const { rows } = await client.query(`SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = 'append_events'`, [schema]);
@@ -105,7 +106,7 @@ describe('createEventStore', () => {
         await client.query(`SET statement_timeout = 5000`);
         const other = envelope();
         const answer = await client.query(`SELECT global_position::int AS g, stream_position::int AS s FROM "${schema}".append_events('u', $1::json, 0)`, [
-          JSON.stringify([row(fresh), row(other, 2)]),
+          JSON.stringify([appendRow(fresh), appendRow(other, 2)]),
         ]);
         expect((await store.readStream('s')).events.map((r) => r.event)).toEqual([old]);
         const u = await store.readStream('u');
@@ -116,14 +117,10 @@ describe('createEventStore', () => {
       } finally {
         await store.close();
       }
-    } finally {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    }
+    });
   });
 
   it('lets several processes migrate the same schema at once', async () => {
-    const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `es_migrate_${randomBytes(4).toString('hex')}`;
     const stores = await Promise.all(Array.from({ length: 4 }, () => createEventStore({ databaseUrl, schema })));
     await Promise.all(stores.map((s) => s.close()));
