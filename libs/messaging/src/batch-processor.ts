@@ -1,5 +1,4 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { Logger } from 'pino';
 import { settleFailure, settleSuccess, startDelivery } from './message-processor';
 import type { DeliverySettings, MessageContext, Outcome } from './message-processor';
 
@@ -31,12 +30,12 @@ export interface BatchProcessorSettings<M> extends DeliverySettings<M> {
  */
 export async function processBatch<M>(msgs: readonly JsMsg[], s: BatchProcessorSettings<M>): Promise<Outcome[]> {
   const outcomes: Array<Outcome | Promise<Outcome>> = new Array<Outcome>(msgs.length);
-  const started: Array<{ index: number; m: JsMsg; log: () => Logger }> = [];
+  const started: Array<{ index: number; m: JsMsg; ctx: MessageContext<M> }> = [];
   const batch: MessageContext<M>[] = [];
   msgs.forEach((m, index) => {
     const d = startDelivery(m, s);
     if ('ctx' in d) {
-      started.push({ index, m, log: d.log });
+      started.push({ index, m, ctx: d.ctx });
       batch.push(d.ctx);
     } else {
       outcomes[index] = d.outcome;
@@ -59,7 +58,7 @@ export async function processBatch<M>(msgs: readonly JsMsg[], s: BatchProcessorS
     }
     started.forEach((x, j) => {
       const failure = failedAll ? failedAll.err : results?.[j];
-      outcomes[x.index] = failedAll || (failure !== undefined && failure !== null) ? settleFailure(x.m, s, failure, x.log) : settleSuccess(x.m, s, x.log);
+      outcomes[x.index] = failedAll || (failure !== undefined && failure !== null) ? settleFailure(x.m, s, failure, x.ctx) : settleSuccess(x.m, s, x.ctx);
     });
   }
   return Promise.all(outcomes);

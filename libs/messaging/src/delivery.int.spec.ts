@@ -61,6 +61,20 @@ describe('JetStream delivery (real NATS)', () => {
     expect(seen).toEqual([first.id, sentinel.id]);
   });
 
+  it('gives the handler its delivery context, destructurable (logger and working() too)', async () => {
+    const publisher = createPublisher({ js: env.js, subjectOf });
+    const e = envelope('Described', { n: 1 });
+    const ack = await publisher.publish(e);
+    let seen: Record<string, unknown> | null = null;
+    const c = await start('described', 'Described', ({ message, subject, deliveryCount, stream, streamSeq, consumer, logger, working }) => {
+      working(); // a detached call: the server's ack wait is reset for this message
+      logger.info('handled in a test');
+      seen = { id: message.id, subject, deliveryCount, stream, streamSeq, consumer, hasChild: typeof logger.child === 'function' };
+    });
+    await waitFor('handled', () => seen !== null);
+    expect(seen).toEqual({ id: e.id, subject: subjectOf('Described'), deliveryCount: 1, stream: env.stream, streamSeq: ack.seq, consumer: c.durable, hasChild: true });
+  });
+
   it('carries type, version and correlation id as headers', async () => {
     const publisher = createPublisher({ js: env.js, subjectOf });
     const e = envelope('Headed', {});
