@@ -31,17 +31,13 @@ export interface BatchProcessorSettings<M> extends DeliverySettings<M> {
 export async function processBatch<M>(msgs: readonly JsMsg[], s: BatchProcessorSettings<M>): Promise<Outcome[]> {
   const outcomes: Array<Outcome | Promise<Outcome>> = new Array<Outcome>(msgs.length);
   const started: Array<{ index: number; m: JsMsg; ctx: MessageContext<M> }> = [];
-  const batch: MessageContext<M>[] = [];
   msgs.forEach((m, index) => {
     const d = startDelivery(m, s);
-    if ('ctx' in d) {
-      started.push({ index, m, ctx: d.ctx });
-      batch.push(d.ctx);
-    } else {
-      outcomes[index] = d.outcome;
-    }
+    if ('ctx' in d) started.push({ index, m, ctx: d.ctx });
+    else outcomes[index] = d.outcome;
   });
-  if (batch.length > 0) {
+  if (started.length > 0) {
+    const batch = started.map((x) => x.ctx);
     const timer = s.heartbeatMs > 0 ? setInterval(() => started.forEach((x) => x.m.working()), s.heartbeatMs) : undefined;
     let results: BatchResult | void = undefined;
     let failedAll: { err: unknown } | null = null;
