@@ -2,7 +2,8 @@
 // (pacing off), next to raw baselines measured in the same run: batched undici POSTs to the same simulator, the
 // JetStream publish of the same requests, batched INSERTs of the same rows into the same PostgreSQL.
 // `node -r @swc-node/register bench/sms-dispatch/sms-dispatch.bench.ts`  Env: DATABASE_URL, NATS_URL, N (20000), LAT (200),
-// KANNEL=0 (skip the Kannel run, bench/kannel), ONLY=drain (stop after the drain phase), PROF=<file> (CPU profile of the drain;
+// KANNEL=0 (skip the Kannel run, bench/kannel), ONLY=drain (stop after the drain phase), ROUNDS=<n> (n drains, each in its own
+// process with fresh streams and schemas, alternated with n Kannel runs, ABBA order; per-round ratios and their median), PROF=<file> (CPU profile of the drain;
 // PROF_ALLOC=1: allocation sampling instead; PROF_ALLOC=promoted: only what outlived a scavenge), RELAY=0 (diagnostic: the service runs without its relay, so nothing it
 // stores is published: the relay's share of the pipeline, not a figure of the platform).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -321,7 +322,70 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
+/** The figures of one `ONLY=drain KANNEL=0` run, read from its output. */
+interface DrainRound {
+  readonly drain: number;
+  readonly fromReady: number;
+  readonly done: number;
+  readonly serviceCpu: number;
+}
+
+/** Runs this benchmark as `ONLY=drain KANNEL=0` in a child process (fresh tag: own streams and schemas). */
+function drainInChild(): Promise<DrainRound> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, __filename], {
+      env: { ...process.env, ONLY: 'drain', KANNEL: '0', ROUNDS: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const m = /^drain (\d+)\/s; from the service ready (\d+)\/s .*until folded and relayed (\d+)\/s/m.exec(out);
+      const cpu = /during the drain .*this process \(service\) ([\d.]+) s/.exec(out);
+      if (code === 0 && m && cpu) resolve({ drain: Number(m[1]), fromReady: Number(m[2]), done: Number(m[3]), serviceCpu: Number(cpu[1]) });
+      else reject(new Error(`drain run exited ${code}: ${out}`));
+    });
+  });
+}
+
+/**
+ * ROUNDS=n: the drain and Kannel measured n times each, alternated (K D, D K, K D, …) so that a slow spell of this
+ * shared machine weighs on both; each round's ratios use its own Kannel run, and their median is the figure to quote.
+ * One run of each was seen to move ±15 % from one minute to the next here, which single ratios cannot show.
+ */
+async function roundsMain(rounds: number): Promise<void> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`N = ${N}, ${rounds} rounds of Kannel and the sms-dispatch drain (each drain in its own process), alternated`);
+  out('| round | Kannel/s | drain/s | from ready/s | until done/s | service CPU s | drain vs Kannel | from ready vs Kannel | until done vs Kannel |\n|---|---|---|---|---|---|---|---|---|');
+  const ratios: { drain: number[]; fromReady: number[]; done: number[] } = { drain: [], fromReady: [], done: [] };
+  for (let i = 1; i <= rounds; i++) {
+    let kannel: { rate: number } | null = null;
+    let d: DrainRound;
+    if (i % 2 === 1) {
+      kannel = await measureKannel({ n: N, inFlight: 64 });
+      d = await drainInChild();
+    } else {
+      d = await drainInChild();
+      kannel = await measureKannel({ n: N, inFlight: 64 });
+    }
+    if (!kannel) throw new Error('ROUNDS needs Kannel (apt-get install -y kannel kannel-extras)');
+    const k = kannel.rate;
+    ratios.drain.push(d.drain / k);
+    ratios.fromReady.push(d.fromReady / k);
+    ratios.done.push(d.done / k);
+    out(`| ${i} | ${Math.round(k)} | ${d.drain} | ${d.fromReady} | ${d.done} | ${d.serviceCpu.toFixed(1)} | ${(d.drain / k).toFixed(2)} | ${(d.fromReady / k).toFixed(2)} | ${(d.done / k).toFixed(2)} |`);
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const spread = (xs: number[]) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+  out(`median vs Kannel (min–max): drain ${spread(ratios.drain)}; from the service ready ${spread(ratios.fromReady)}; until folded and relayed ${spread(ratios.done)}`);
+}
+
+const rounds = Number(process.env.ROUNDS || 0);
+(rounds > 0 ? roundsMain(rounds) : main()).catch((err: unknown) => {
   process.stderr.write(`${String(err)}\n`);
   process.exit(1);
 });
