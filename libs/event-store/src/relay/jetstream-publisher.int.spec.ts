@@ -51,6 +51,33 @@ describe('JetStreamPublisher', () => {
     }
   });
 
+  it('publishes a chain with two acknowledgements, and answers false when a message of it was refused', async () => {
+    const name = `${stream}_CHAIN`;
+    await jsm.streams.add({ name, subjects: [`${prefix}.chain.>`], duplicate_window: nanos(120_000), max_msg_size: 200 });
+    const publisher = new JetStreamPublisher(nc);
+    try {
+      const chain = (from: number, size = 100) =>
+        Array.from({ length: size }, (_, i) => ({ subject: `${prefix}.chain.x`, data: data(`c${from + i}`), msgId: `chain-${from + i}` }));
+      expect(await publisher.publishChain(chain(0))).toBe(true);
+      expect((await jsm.streams.info(name)).state.messages).toBe(100);
+      const stored = await Promise.all([1, 50, 100].map((seq) => jsm.streams.getMessage(name, { seq })));
+      expect(stored.map((m) => m?.header.get('Nats-Msg-Id'))).toEqual(['chain-0', 'chain-49', 'chain-99']);
+      expect(publisher.streamOf(`${prefix}.chain.x`)).toBe(name);
+      // The 6th is over the stream's size limit and refused without a word: the 7th expects it last, so it and every later
+      // one is refused too, and the chain cannot be shown stored (without the header on the middle ones it would look fine).
+      const broken = chain(100);
+      broken[5] = { ...broken[5]!, data: data('x'.repeat(400)) };
+      expect(await publisher.publishChain(broken)).toBe(false);
+      expect((await jsm.streams.info(name)).state.messages).toBe(105);
+      // A first message stored long ago (a duplicate now) is not the stream's last: the rest is refused, false again.
+      expect(await publisher.publishChain([...chain(10, 1), ...chain(300, 5)])).toBe(false);
+      expect((await jsm.streams.info(name)).state.messages).toBe(105);
+    } finally {
+      publisher.close();
+      await jsm.streams.delete(name).catch(() => undefined);
+    }
+  });
+
   it('fails what is still waiting when closed', async () => {
     const publisher = new JetStreamPublisher(nc);
     const listener = nc.subscribe(`${prefix}.plain2.>`);

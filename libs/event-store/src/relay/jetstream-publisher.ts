@@ -12,6 +12,14 @@ interface Pending {
   resolve(ack: PublishAck): void;
   reject(err: Error): void;
   sentAt: number;
+  subject: string;
+}
+
+/** One message of {@link JetStreamPublisher.publishChain}. */
+export interface ChainMessage {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly msgId: string;
 }
 
 /**
@@ -28,6 +36,8 @@ export class JetStreamPublisher {
   private readonly subscription: Subscription;
   private readonly sweeper: NodeJS.Timeout;
   private next = 0;
+  /** The stream each subject was stored in, from the acknowledgements (a chain must stay in one stream). */
+  private readonly streams = new Map<string, string>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -38,13 +48,22 @@ export class JetStreamPublisher {
     this.sweeper.unref();
   }
 
-  /** Publishes `data` to `subject` with `Nats-Msg-Id` = `msgId`; resolves with the stream's acknowledgement. */
-  publish(subject: string, data: Uint8Array, msgId: string): Promise<PublishAck> {
+  /** The stream that acknowledged a publish to `subject`, once one did. */
+  streamOf(subject: string): string | undefined {
+    return this.streams.get(subject);
+  }
+
+  /**
+   * Publishes `data` to `subject` with `Nats-Msg-Id` = `msgId` (and `Nats-Expected-Last-Msg-Id` when `expectLast` is
+   * given); resolves with the stream's acknowledgement.
+   */
+  publish(subject: string, data: Uint8Array, msgId: string, expectLast?: string): Promise<PublishAck> {
     const token = (this.next++).toString(36);
     const h = headers();
     h.set('Nats-Msg-Id', msgId);
+    if (expectLast !== undefined) h.set('Nats-Expected-Last-Msg-Id', expectLast);
     return new Promise<PublishAck>((resolve, reject) => {
-      this.pending.set(token, { resolve, reject, sentAt: performance.now() });
+      this.pending.set(token, { resolve, reject, sentAt: performance.now(), subject });
       try {
         this.nc.publish(subject, data, { reply: `${this.inbox}.${token}`, headers: h });
       } catch (err) {
@@ -52,6 +71,42 @@ export class JetStreamPublisher {
         reject(err instanceof Error ? err : new Error(String(err)));
       }
     });
+  }
+
+  /**
+   * Publishes messages bound for ONE stream, in order, with two acknowledgements instead of one each: the first is
+   * published with an answer, the ones between without, and each after the first carries `Nats-Expected-Last-Msg-Id` =
+   * the id of the one before it; the last is published with an answer too. JetStream stores a message carrying that
+   * header only if the last message it stored has that id (else it refuses it, silently when nobody asked for an
+   * answer). So when the last is stored (acknowledged, not as a duplicate) and the first was acknowledged, every one
+   * of them is in the stream: each stored message proves the one before it was. Resolves true then, false when that
+   * cannot be shown (another publisher's message in between, a message already stored, a refusal, no answer): some may
+   * be stored, none is known to be, and the caller publishes them again one by one (`Nats-Msg-Id` keeps that safe).
+   * Why: a PubAck per event was about half of the relay's cost in nats.js and a third of nats-server's (40,000
+   * publishes here: client 0.34-0.44 → 0.17-0.26 CPU-s, server 0.36-0.39 → 0.24-0.28 s).
+   */
+  async publishChain(messages: readonly ChainMessage[]): Promise<boolean> {
+    if (messages.length === 0) return true;
+    const [first, ...rest] = messages as [ChainMessage, ...ChainMessage[]];
+    const firstAck = this.publish(first.subject, first.data, first.msgId);
+    if (rest.length === 0) return firstAck.then(() => true, () => false);
+    firstAck.catch(() => undefined); // awaited below
+    let previous = first.msgId;
+    try {
+      for (const m of rest.slice(0, -1)) {
+        const h = headers();
+        h.set('Nats-Msg-Id', m.msgId);
+        h.set('Nats-Expected-Last-Msg-Id', previous);
+        this.nc.publish(m.subject, m.data, { headers: h });
+        previous = m.msgId;
+      }
+    } catch {
+      return false; // the connection is closed: the one-by-one publishes report it
+    }
+    const last = rest[rest.length - 1]!;
+    const lastAck = this.publish(last.subject, last.data, last.msgId, previous);
+    const [a, b] = await Promise.allSettled([firstAck, lastAck]);
+    return a.status === 'fulfilled' && b.status === 'fulfilled' && !b.value.duplicate;
   }
 
   /** Stops listening; publishes still waiting fail. */
@@ -82,6 +137,7 @@ export class JetStreamPublisher {
       p.reject(new Error(`JetStream refused the publish: ${e?.description ?? 'no stream or sequence in its answer'} (code ${e?.code ?? '?'}, err_code ${e?.err_code ?? '?'})`));
       return;
     }
+    this.streams.set(p.subject, body.stream);
     p.resolve({ stream: body.stream, seq: body.seq, duplicate: body.duplicate === true });
   }
 

@@ -90,6 +90,27 @@ describe('relay to JetStream', () => {
     await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(1249, 1))[0]?.globalPosition);
   });
 
+  it('publishes a chain again one by one when it cannot be shown stored (an event already in the stream breaks it)', async () => {
+    const { stream, prefix, store } = await setup();
+    const first = await appendMany(store, 20);
+    const relay = new Relay({ store, nc, subjectFor: (e) => `${prefix}.${e.type}`, batchSize: 1000 });
+    relay.start();
+    cleanups.push(() => relay.stop());
+    await eventually(async () => (await messageCount(stream)) === 20); // its first batch learns the stream, one by one
+    expect(relay.stats.brokenChains).toBe(0);
+    const batch = Array.from({ length: 600 }, () => envelope());
+    // Another publisher stored the 300th already: in the relay's chain it is a duplicate, so the next one is refused.
+    await jetstream(nc).publish(`${prefix}.elsewhere`, JSON.stringify(batch[299]), { msgID: batch[299]!.id });
+    await store.appendToStream('s-chain', batch, { expectedVersion: 'any' });
+    await eventually(async () => (await messageCount(stream)) === 620);
+    const ids = (await streamContents(stream, 620)).map(([msgId]) => msgId);
+    expect(new Set(ids).size).toBe(620);
+    expect(ids.slice(0, 21)).toEqual([...first, batch[299]!.id]);
+    expect(relay.stats.brokenChains).toBe(1);
+    expect(relay.stats.duplicates).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(619, 1))[0]?.globalPosition);
+  });
+
   it('keeps events private when subjectFor returns null, and moves the checkpoint past them', async () => {
     const { stream, prefix, store } = await setup();
     await store.appendToStream('p-1', [envelope({ type: 'PrivateThing' }), envelope(), envelope({ type: 'PrivateThing' })], { expectedVersion: 'any' });
@@ -98,7 +119,7 @@ describe('relay to JetStream', () => {
     cleanups.push(() => relay.stop());
     await eventually(async () => (await store.readCheckpoint('relay')) === (await store.readAll(0, 10)).at(-1)?.globalPosition);
     expect(await messageCount(stream)).toBe(1);
-    expect(relay.stats).toEqual({ published: 1, duplicates: 0, skipped: 2 });
+    expect(relay.stats).toEqual({ published: 1, duplicates: 0, skipped: 2, brokenChains: 0 });
   });
 
   it('runs one active relay when two share a store; the standby takes over when the leader stops', async () => {

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import type { EventStore, GlobalPosition, Leadership, RecordedEvent, Subscription } from '../event-store.port';
 import { WakeSignal } from '../subscription/wake-signal';
-import { JetStreamPublisher, type PublishAck } from './jetstream-publisher';
+import { JetStreamPublisher, type ChainMessage, type PublishAck } from './jetstream-publisher';
 
 /** Options of {@link Relay}. */
 export interface RelayOptions {
@@ -24,7 +24,7 @@ export interface RelayOptions {
   readonly name?: string;
   /** Events read per batch; the checkpoint advances once per batch. Default 500. */
   readonly batchSize?: number;
-  /** Publishes awaiting their PubAck at once. Default 256. */
+  /** Publishes awaiting their PubAck at once when publishing one by one (not in chains). Default 256. */
   readonly maxInFlight?: number;
   /** How often a standby relay tries to take over, and the active one checks it still leads. Default 1000 ms. */
   readonly leadershipCheckMs?: number;
@@ -37,10 +37,14 @@ export interface RelayOptions {
 }
 
 const encoder = new TextEncoder();
+/** Events per acknowledged chain: a broken chain is published again, so not the whole batch. */
+const CHAIN = 250;
+/** After a broken chain, that stream's batches go one by one this long (another publisher is probably writing to it). */
+const UNCHAINED_MS = 10_000;
 
 /**
  * Publishes the store's events to JetStream in global order with `Nats-Msg-Id` = event id. The checkpoint lives in the
- * store and advances only after every PubAck of a batch, so a relay killed at any moment republishes at most the
+ * store and advances only once JetStream has stored the whole batch (every PubAck, or each chain shown stored), so a relay killed at any moment republishes at most the
  * unacknowledged batch on restart, and JetStream drops those repeats within its duplicate window (at-least-once).
  * Several replicas may run: only the holder of the store leadership `name` publishes; the others wait to take over.
  */
@@ -53,6 +57,9 @@ export class Relay {
   private published = 0;
   private duplicates = 0;
   private skipped = 0;
+  private brokenChains = 0;
+  /** Streams whose batches go one by one until then (performance.now()), after a broken chain. */
+  private readonly unchainedUntil = new Map<string, number>();
   private publisher: JetStreamPublisher | null = null;
 
   constructor(private readonly options: RelayOptions) {}
@@ -79,9 +86,12 @@ export class Relay {
     return this.subscription?.position ?? 0;
   }
 
-  /** Publishes made, how many of them JetStream reported as duplicates, and private events passed over. */
-  get stats(): { published: number; duplicates: number; skipped: number } {
-    return { published: this.published, duplicates: this.duplicates, skipped: this.skipped };
+  /**
+   * Events published, how many of the ones published one by one JetStream reported as duplicates (a chain that could not be
+   * shown stored is published one by one), private events passed over, and chains that could not be shown stored.
+   */
+  get stats(): { published: number; duplicates: number; skipped: number; brokenChains: number } {
+    return { published: this.published, duplicates: this.duplicates, skipped: this.skipped, brokenChains: this.brokenChains };
   }
 
   private async run(): Promise<void> {
@@ -126,25 +136,65 @@ export class Relay {
     await leadership?.release();
   }
 
-  /** Publishes a batch in order with a bounded window of unacknowledged publishes; resolves when all are acknowledged. */
+  /**
+   * Publishes a batch and resolves when JetStream has stored all of it. The events of each stream go as chains of up to
+   * {@link CHAIN} (two acknowledgements per chain, see `publishChain`); a chain that cannot be shown stored, a batch with a
+   * subject whose stream is not known yet, and every batch for {@link UNCHAINED_MS} after a broken chain of that stream
+   * (another publisher writing to it at the same time) go one by one with a PubAck each, in order, at most `maxInFlight`
+   * unacknowledged.
+   */
   private async publish(batch: RecordedEvent[]): Promise<void> {
     // A relay that lost its lock must not advance the shared checkpoint: refuse the batch, the subscription retries.
     if (!this.leadership?.held) throw new Error('relay: leadership lost');
-    const maxInFlight = this.options.maxInFlight ?? 256;
     const publisher = (this.publisher ??= new JetStreamPublisher(this.options.nc, this.options.ackTimeoutMs));
-    const window: Promise<PublishAck>[] = [];
-    const settle = (ack: PublishAck): void => {
-      this.published += 1;
-      if (ack.duplicate) this.duplicates += 1;
-    };
+    const messages: ChainMessage[] = [];
     for (const { event } of batch) {
       const subject = this.options.subjectFor(event);
       if (subject === null) {
         this.skipped += 1;
         continue;
       }
+      messages.push({ subject, data: encoder.encode(JSON.stringify(event)), msgId: event.id });
+    }
+    const byStream = new Map<string, ChainMessage[]>();
+    for (const m of messages) {
+      const stream = publisher.streamOf(m.subject);
+      if (stream === undefined || (this.unchainedUntil.get(stream) ?? 0) > performance.now()) return this.publishEach(publisher, messages);
+      const list = byStream.get(stream);
+      if (list) list.push(m);
+      else byStream.set(stream, [m]);
+    }
+    await Promise.all(
+      [...byStream].map(async ([stream, list]) => {
+        const broken = new Set<ChainMessage>();
+        const proven = await Promise.all(
+          Array.from({ length: Math.ceil(list.length / CHAIN) }, async (_, i) => {
+            const chain = list.slice(i * CHAIN, (i + 1) * CHAIN);
+            if (await publisher.publishChain(chain)) return chain.length;
+            for (const m of chain) broken.add(m);
+            return 0;
+          }),
+        );
+        this.published += proven.reduce((a, b) => a + b, 0);
+        if (broken.size === 0) return;
+        this.brokenChains += 1;
+        this.unchainedUntil.set(stream, performance.now() + UNCHAINED_MS);
+        await this.publishEach(publisher, list.filter((m) => broken.has(m)));
+      }),
+    );
+  }
+
+  /** Publishes one by one in order with a bounded window of unacknowledged publishes; resolves when all are acknowledged. */
+  private async publishEach(publisher: JetStreamPublisher, messages: readonly ChainMessage[]): Promise<void> {
+    const maxInFlight = this.options.maxInFlight ?? 256;
+    const window: Promise<PublishAck>[] = [];
+    const settle = (ack: PublishAck): void => {
+      this.published += 1;
+      if (ack.duplicate) this.duplicates += 1;
+    };
+    for (const m of messages) {
       if (window.length >= maxInFlight) settle(await window.shift()!);
-      const ack = publisher.publish(subject, encoder.encode(JSON.stringify(event)), event.id);
+      const ack = publisher.publish(m.subject, m.data, m.msgId);
       ack.catch(() => undefined); // awaited below; this only keeps an early rejection from being reported as unhandled
       window.push(ack);
     }
