@@ -85,18 +85,19 @@ export class IntakeBatcher {
 
   private async store_(requests: SendSms[]): Promise<AppendedBatch> {
     const now = new Date(this.options.clock()).toISOString();
-    const phones = [...new Set(requests.map((r) => toE164(r.data.recipient.phone, r.data.recipient.defaultRegion)).filter((p): p is string => p !== null))];
+    const recipients = requests.map((r) => toE164(r.data.recipient.phone, r.data.recipient.defaultRegion));
+    const phones = [...new Set(recipients.filter((p): p is string => p !== null))];
     const optedOut = new Set(
       (await this.db.query<{ phone: string }>(`SELECT phone FROM "${this.schema}".consent WHERE opted_out AND phone = ANY($1)`, [phones])).map((r) => r.phone),
     );
     const context = { enabled: this.options.enabled, maxSegments: this.options.maxSegments, optedOut };
     const seen = new Set<string>();
     const events: EnvelopeBase[] = [];
-    for (const r of requests) {
+    for (const [i, r] of requests.entries()) {
       const id = eventIdOf('intake', r.data.messageId);
       if (seen.has(id)) continue;
       seen.add(id);
-      const e = decideIntake(r.data, context, now);
+      const e = decideIntake(r.data, context, now, recipients[i] ?? null);
       events.push({ id, type: e.type, v: 1, occurredAt: now, businessId: r.businessId, correlationId: r.correlationId, causationId: r.id, data: e.data });
     }
     const stored = await appendNew(this.store, 'sms-intake', events);

@@ -30,8 +30,16 @@ export const intakeDecider: Decider<AcceptSmsRequest, IntakeEvent, IntakeState> 
   },
 };
 
-/** The pure decision for one request at `now` (ISO instant). */
-export function decideIntake(request: SendSms['data'], context: IntakeContext, now: string): IntakeEvent {
+/**
+ * The pure decision for one request at `now` (ISO instant). `to`: the recipient in E.164 (null: not a valid number),
+ * when the caller has normalised it already (intake does, for the opt-out lookup).
+ */
+export function decideIntake(
+  request: SendSms['data'],
+  context: IntakeContext,
+  now: string,
+  to: string | null = toE164(request.recipient.phone, request.recipient.defaultRegion),
+): IntakeEvent {
   const at = new Date(now).toISOString();
   const suppress = (reason: Reason, detail?: string): IntakeEvent => ({
     type: 'SmsSuppressed',
@@ -39,7 +47,6 @@ export function decideIntake(request: SendSms['data'], context: IntakeContext, n
   });
   if (!context.enabled) return suppress('disabled', 'SMS_ENABLED is not true');
   if (request.expiresAt && Date.parse(request.expiresAt) <= Date.parse(now)) return suppress('expired', 'expiresAt passed before the request was handled');
-  const to = toE164(request.recipient.phone, request.recipient.defaultRegion);
   if (!to) return suppress('invalid-number', `not a valid phone number for region ${request.recipient.defaultRegion}`);
   if (context.optedOut.has(to)) return suppress('opted-out', 'the recipient opted out');
   const shape = shapeOf(request.text);
