@@ -73,6 +73,12 @@ describe('decodeBody', () => {
     expect(!r.ok && r.reason).not.toContain('555');
   });
 
+  it('refuses a body that is not UTF-8, and decodes the next one normally (the shared decoder keeps no state)', () => {
+    const broken = new Uint8Array([...bytes('{"id":"'), 0xc3, 0x28, ...bytes('"}')]);
+    expect(decodeBody(broken, decode)).toEqual({ ok: false, reason: 'invalid JSON (11 bytes)' });
+    expect(decodeBody(bytes('{"id":"é"}'), decode)).toEqual({ ok: true, message: { id: 'é' } });
+  });
+
   it('reports schema issues by path', () => {
     expect(decodeBody(bytes('{}'), decode)).toEqual({ ok: false, reason: 'schema: id: required' });
     expect(decodeBody(bytes('{"id":1}'), decode)).toEqual({ ok: true, message: { id: 1 } });

@@ -29,11 +29,14 @@ export function decoderFromSchema<M>(schema: SafeParseSchema<M>): Decoder<M> {
   };
 }
 
+/** Strict UTF-8 (a malformed body is refused, not patched with U+FFFD); without `stream` it keeps no state between calls. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses a message body: UTF-8 JSON, then the decoder. Never throws. */
 export function decodeBody<M>(body: Uint8Array, decode: Decoder<M>): DecodeResult<M> {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    json = JSON.parse(utf8.decode(body));
   } catch (err) {
     // V8 quotes a slice of the input in its message; keep only the position (bodies may hold phone numbers).
     const at = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
