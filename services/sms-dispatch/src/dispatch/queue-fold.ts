@@ -110,7 +110,8 @@ export class QueueFold {
         if (e.type === 'SmsSent') {
           const d = (e as SmsSent).data;
           sticky.push({ phone: d.to, port: d.port, at: d.sentAt });
-          const day = new Date(d.sentAt).toISOString().slice(0, 10);
+          // A UtcInstant ends in Z: its first ten characters are the UTC day (a Date per SmsSent was ~1 µs).
+          const day = d.sentAt.endsWith('Z') ? d.sentAt.slice(0, 10) : new Date(d.sentAt).toISOString().slice(0, 10);
           const key = `${d.port} ${day}`;
           const counted = sentPerPortDay.get(key);
           if (counted) counted.positions.push(globalPosition);
