@@ -1,6 +1,6 @@
 import { given } from '@dailydesk/testing';
 import type { SendSms } from '@dailydesk/contracts';
-import { intakeDecider, type AcceptSmsRequest } from './intake.decider';
+import { decideIntake, intakeDecider, type AcceptSmsRequest } from './intake.decider';
 import { shapeOf } from './sms-text';
 
 const request: SendSms['data'] = {
@@ -25,6 +25,15 @@ describe('intake decider', () => {
     given(intakeDecider, []).when(cmd()).then([
       { type: 'SmsQueued', data: { messageId: request.messageId, to: '+491712345678', text: request.text, encoding: 'GSM-7', segments: 1, purpose: 'confirmation', priority: 'instant', refs: request.refs, queuedAt: now } },
     ]);
+  });
+  it('records the instant in UTC with milliseconds, whatever form now comes in (and again after another now)', () => {
+    const context = { enabled: true, maxSegments: 10, optedOut: new Set<string>() };
+    const at = (n: string) => (decideIntake(request, context, n).data as { queuedAt: string }).queuedAt;
+    expect(at('2026-03-02T09:00:00+01:00')).toBe(now);
+    expect(at('2026-03-02T09:00:00+01:00')).toBe(now);
+    expect(at('2026-03-02T08:00:01Z')).toBe('2026-03-02T08:00:01.000Z');
+    expect(() => at('not an instant')).toThrow(RangeError);
+    expect(at('2026-03-02T09:00:00+01:00')).toBe(now);
   });
   it('changes nothing for a request already decided', () => {
     given(intakeDecider, [{ type: 'SmsQueued', data: {} as never }]).when(cmd()).then([]);

@@ -30,6 +30,17 @@ export const intakeDecider: Decider<AcceptSmsRequest, IntakeEvent, IntakeState> 
   },
 };
 
+let lastNow = '';
+let lastAt = '';
+/** `now` as a UTC ISO instant with milliseconds; a batch's requests share one `now`, so it is parsed and printed once. */
+function canonicalInstant(now: string): string {
+  if (now !== lastNow) {
+    lastAt = new Date(now).toISOString();
+    lastNow = now;
+  }
+  return lastAt;
+}
+
 /**
  * The pure decision for one request at `now` (ISO instant). `to`: the recipient in E.164 (null: not a valid number),
  * when the caller has normalised it already (intake does, for the opt-out lookup).
@@ -40,7 +51,7 @@ export function decideIntake(
   now: string,
   to: string | null = toE164(request.recipient.phone, request.recipient.defaultRegion),
 ): IntakeEvent {
-  const at = new Date(now).toISOString();
+  const at = canonicalInstant(now);
   const suppress = (reason: Reason, detail?: string): IntakeEvent => ({
     type: 'SmsSuppressed',
     data: { messageId: request.messageId, purpose: request.purpose, refs: request.refs, reason, ...(detail && { detail }), suppressedAt: at },
