@@ -65,7 +65,10 @@ export interface SubscribeOptions {
 
 /** A running subscription. */
 export interface Subscription {
-  /** Position of the last event whose batch the handler finished (the stored checkpoint). */
+  /**
+   * Position of the last event whose batch the handler finished. It is stored as the checkpoint at most 250 ms later
+   * while batches keep coming, at once when the subscription catches up or stops (a crash repeats that much more).
+   */
   readonly position: GlobalPosition;
   /** Stops after the batch in progress; resolves when stopped. */
   stop(): Promise<void>;

@@ -44,8 +44,10 @@ const UNCHAINED_MS = 10_000;
 
 /**
  * Publishes the store's events to JetStream in global order with `Nats-Msg-Id` = event id. The checkpoint lives in the
- * store and advances only once JetStream has stored the whole batch (every PubAck, or each chain shown stored), so a relay killed at any moment republishes at most the
- * unacknowledged batch on restart, and JetStream drops those repeats within its duplicate window (at-least-once).
+ * store and advances only once JetStream has stored the whole batch (every PubAck, or each chain shown stored), so a
+ * relay killed at any moment republishes at most the unacknowledged batch and what its checkpoint had not stored yet
+ * (≤ 250 ms of events, see the subscription), and JetStream drops those repeats within its duplicate window
+ * (at-least-once).
  * Several replicas may run: only the holder of the store leadership `name` publishes; the others wait to take over.
  */
 export class Relay {
