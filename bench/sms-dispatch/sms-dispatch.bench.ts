@@ -132,12 +132,17 @@ function start(sim: Gateway): Promise<RunningSmsDispatch> {
   return startSmsDispatch(loadConfig(serviceEnv(sim)), { schemaPrefix: `b_${tag}_`, ...(process.env.RELAY === '0' ? { relay: false as const } : {}) });
 }
 
+/** The position of the last event stored so far. */
+async function lastPosition(service: RunningSmsDispatch): Promise<number> {
+  const [row] = await service.database.query<{ last: string | null }>(`SELECT max(global_position)::text AS last FROM "${schema}_events".events`);
+  return Number(row?.last ?? 0);
+}
+
 /** Resolves once the relay has published (or passed over) every event stored so far: its deferred work counts too. */
 async function untilRelayed(service: RunningSmsDispatch): Promise<void> {
   const relay = service.relay;
   if (!relay) return;
-  const [row] = await service.database.query<{ last: string | null }>(`SELECT max(global_position)::text AS last FROM "${schema}_events".events`);
-  const last = Number(row?.last ?? 0);
+  const last = await lastPosition(service);
   while (relay.position < last) await new Promise((r) => setTimeout(r, 5));
 }
 
@@ -254,8 +259,14 @@ async function main() {
     `CPU ${what} (${((now() - t0) / 1000).toFixed(1)} s wall): ${Object.keys(cpu).map((k) => `${k} ${(cpu[k]! - (cpu0[k] ?? 0)).toFixed(1)} s`).join(', ')}`;
   const drainCpuLine = `${cpuLine('during the drain', drainCpu)}; peak RSS of this process (service + driver) ${peakRssMb()} MB`;
   // The queue table is folded and the events are relayed behind the POSTs: that work belongs to these texts too.
+  // Which of the two lags, and by how much (a relay behind by thousands of events is what "until done" waits for).
+  const drainEndAt = now();
+  const last = await lastPosition(service);
+  const behind = `fold ${last - service.runtime.projection.position}, relay ${service.relay ? last - service.relay.position : '-'}`;
   await service.runtime.projection.caughtUp(120_000);
+  const foldMs = now() - drainEndAt;
   await untilRelayed(service);
+  const tailLine = `at the drain's end, log positions behind its last one: ${behind}; caught up ${Math.round(foldMs)} ms (fold) and ${Math.round(now() - drainEndAt)} ms (relay) later`;
   // The same texts counted until all their work is done: what a sustained load can keep up with.
   const drainDone = rate(N, now() - t0);
   const doneCpuLine = cpuLine(`until the queue fold has caught up with them${service.relay ? ' and the relay has published them' : ' (RELAY=0: nothing published)'}`, cpuSeconds(sim.pid));
@@ -263,7 +274,7 @@ async function main() {
     const vsKannel = kannel ? `, ${(drain / kannel.rate).toFixed(2)} of Kannel's ${Math.round(kannel.rate)}/s` : '';
     const doneVsKannel = kannel ? `, ${(drainDone / kannel.rate).toFixed(2)} of Kannel's` : '';
     const readyVsKannel = kannel ? `, ${(drainFromReady / kannel.rate).toFixed(2)} of Kannel's` : '';
-    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel}; from the service ready ${Math.round(drainFromReady)}/s${readyVsKannel} (start ${Math.round(startupMs)} ms, ${sentAtReady} sent by then); until folded and relayed ${Math.round(drainDone)}/s${doneVsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n${doneCpuLine}\n`);
+    process.stdout.write(`drain ${Math.round(drain)}/s${vsKannel}; from the service ready ${Math.round(drainFromReady)}/s${readyVsKannel} (start ${Math.round(startupMs)} ms, ${sentAtReady} sent by then); until folded and relayed ${Math.round(drainDone)}/s${doneVsKannel} (raw publish ${Math.round(rawPublish)}/s, raw INSERT ${Math.round(rawInsert)}/s)\n${drainCpuLine}\n${doneCpuLine}\n${tailLine}\n`);
     process.stdout.write(`stages (drain): ${Object.entries(drainStages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}\n`);
     await service.close();
     await sim.close();
@@ -316,6 +327,7 @@ async function main() {
   row('  (the concurrent publish itself, from another process)', concurrentPublish);
   out(drainCpuLine);
   out(doneCpuLine);
+  out(tailLine);
   out(`latency SendSms published → POST at simulator (instant, one at a time, n=${LAT}): p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
   for (const [name, stages] of [['drain', drainStages], ['concurrent', concurrentStages], ['latency', latencyStages]] as const) {
     out(`stages (${name}): ${Object.entries(stages).map(([k, v]) => `${k} ${v.calls}× ${v.items} items ${Math.round(v.ms)} ms`).join('; ')}`);
