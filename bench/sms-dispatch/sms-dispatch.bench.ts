@@ -138,11 +138,10 @@ async function lastPosition(service: RunningSmsDispatch): Promise<number> {
   return Number(row?.last ?? 0);
 }
 
-/** Resolves once the relay has published (or passed over) every event stored so far: its deferred work counts too. */
-async function untilRelayed(service: RunningSmsDispatch): Promise<void> {
+/** Resolves once the relay has published (or passed over) every event up to `last`: its deferred work counts too. */
+async function untilRelayed(service: RunningSmsDispatch, last: number): Promise<void> {
   const relay = service.relay;
   if (!relay) return;
-  const last = await lastPosition(service);
   while (relay.position < last) await new Promise((r) => setTimeout(r, 5));
 }
 
@@ -265,7 +264,7 @@ async function main() {
   const behind = `fold ${last - service.runtime.projection.position}, relay ${service.relay ? last - service.relay.position : '-'}`;
   await service.runtime.projection.caughtUp(120_000);
   const foldMs = now() - drainEndAt;
-  await untilRelayed(service);
+  await untilRelayed(service, last);
   const tailLine = `at the drain's end, log positions behind its last one: ${behind}; caught up ${Math.round(foldMs)} ms (fold) and ${Math.round(now() - drainEndAt)} ms (relay) later`;
   // The same texts counted until all their work is done: what a sustained load can keep up with.
   const drainDone = rate(N, now() - t0);

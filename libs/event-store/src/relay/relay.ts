@@ -168,20 +168,14 @@ export class Relay {
     }
     await Promise.all(
       [...byStream].map(async ([stream, list]) => {
-        const broken = new Set<ChainMessage>();
-        const proven = await Promise.all(
-          Array.from({ length: Math.ceil(list.length / CHAIN) }, async (_, i) => {
-            const chain = list.slice(i * CHAIN, (i + 1) * CHAIN);
-            if (await publisher.publishChain(chain)) return chain.length;
-            for (const m of chain) broken.add(m);
-            return 0;
-          }),
-        );
-        this.published += proven.reduce((a, b) => a + b, 0);
-        if (broken.size === 0) return;
+        const chains = Array.from({ length: Math.ceil(list.length / CHAIN) }, (_, i) => list.slice(i * CHAIN, (i + 1) * CHAIN));
+        const proven = await Promise.all(chains.map((chain) => publisher.publishChain(chain)));
+        const broken = chains.filter((_, i) => !proven[i]);
+        this.published += list.length - broken.reduce((n, chain) => n + chain.length, 0);
+        if (broken.length === 0) return;
         this.brokenChains += 1;
         this.unchainedUntil.set(stream, performance.now() + UNCHAINED_MS);
-        await this.publishEach(publisher, list.filter((m) => broken.has(m)));
+        await this.publishEach(publisher, broken.flat());
       }),
     );
   }
